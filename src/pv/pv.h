@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The PV ABI core: domain and vCPU state, and the host services it uses. */
+#ifndef XENNER_PV_H
+#define XENNER_PV_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xen/xen.h>
+#include <xen/event_channel.h>
+#include <xen/grant_table.h>
+
+#include "xenner/hv-abi.h"
+
+#define PV_MAX_VCPUS 1
+#define PV_PAGE_SIZE 4096ULL
+#define PV_PAGE_SHIFT 12
+#define PV_NR_EVTCHN 1024     /* 2-level ABI limit for one vCPU word set */
+#define PV_NR_GRANT_FRAMES 32 /* max grant table frames (v1) */
+#define PV_NR_XEN_PAGES (1 + PV_NR_GRANT_FRAMES) /* shared_info + grant frames */
+
+/* Why the domain stopped; the VMM maps these to exit codes. */
+enum pv_stop {
+    PV_RUNNING = 0,
+    PV_STOP_POWEROFF,
+    PV_STOP_REBOOT,
+    PV_STOP_CRASH,   /* the guest said it crashed (SHUTDOWN_crash) */
+    PV_STOP_KILLED,  /* xenner killed it: unhandled fault, ABI violation */
+    PV_STOP_SUSPEND,
+    PV_STOP_WATCHDOG,
+};
+
+/* Page types, as Xen tracks them for the PV MMU rules. */
+enum pv_ptype { PGT_NONE = 0, PGT_L1, PGT_L2, PGT_L3, PGT_L4, PGT_SEG };
+
+struct pv_frame {
+    uint32_t type_count; /* references as a page of type `type` */
+    uint32_t wr_count;   /* writable mappings of this frame */
+    uint8_t type;
+    uint8_t pinned;
+    uint8_t was_pt; /* has been a page table: KVM may hold a shadow of it */
+};
+
+/* General registers, in KVM's order. */
+struct pv_regs {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags;
+};
+
+struct pv_domain;
+
+struct pv_vcpu {
+    struct pv_domain *d;
+    unsigned id;
+    struct pv_regs r;  /* guest state; what the vCPU resumes with */
+    uint16_t cs, ss;   /* guest selectors to resume with */
+    bool kernel_mode;  /* guest kernel (true) or guest user mode */
+    uint64_t cr3_kernel, cr3_user; /* frame numbers of the L4 tables, 0 = none */
+    uint64_t cr2;
+    uint64_t kernel_ss, kernel_sp; /* stack_switch */
+    uint64_t gs_base_kernel, gs_base_user, fs_base; /* live copies kept by the VMM */
+    uint16_t gs_sel_user;
+    bool segs_dirty;  /* fs/gs base or selectors changed by a hypercall */
+    bool cr3_dirty;   /* page-table base changed */
+    bool tlb_flush;   /* run the touch loop (it also flushes) before resuming */
+    struct trap_info traps[256];
+    uint64_t event_cb, failsafe_cb, syscall_cb, syscall32_cb, sysenter_cb, nmi_cb;
+    bool syscall_masks_events, failsafe_masks_events;
+    uint64_t vcpu_info_gpa; /* where vcpu_info lives (default: in shared_info) */
+    uint64_t runstate_gva;
+    uint64_t runstate_entry_ns, runstate_time[4];
+    int runstate;
+    uint64_t gdt_frames[HV_GDT_GUEST_PAGES];
+    unsigned gdt_nr_frames, gdt_ents;
+    uint64_t ldt_base; unsigned ldt_ents;
+    uint64_t timer_single_ns;   /* 0 = disarmed */
+    uint64_t timer_period_ns, timer_period_next;
+    bool fpu_ts;       /* virtual CR0.TS set by fpu_taskswitch */
+    bool hw_ts;        /* hardware CR0.TS to load */
+    unsigned iopl;     /* virtual IOPL (0..3) from physdev set_iopl */
+    bool in_hypercall; /* a continuation-less hypercall is running */
+    uint64_t *queue;   /* ring-0 touch queue (host pointer) */
+    unsigned queue_len;
+    uint64_t queue_va; /* its address in the trampoline */
+    bool queue_overflow; /* more writes than the queue holds: drop all shadows */
+    bool up;
+};
+
+struct pv_evtchn {
+    uint8_t state; /* EVTCHNSTAT_* */
+    uint8_t virq;
+    uint16_t notify_vcpu;
+    domid_t remote_dom;
+    uint16_t remote_port;
+    void (*backend)(struct pv_domain *d, unsigned port, void *opaque);
+    void *opaque;
+};
+
+/*
+ * Services from the host. The core calls nothing else outside itself, so
+ * it stays free of libc and can be tested, fuzzed or moved.
+ */
+struct pv_host {
+    uint64_t (*now_ns)(void *h);           /* guest system time, ns since boot */
+    uint64_t (*rdtsc)(void *h);            /* the guest's TSC now */
+    void (*wallclock)(void *h, uint64_t *sec, uint32_t *nsec); /* at system time 0 */
+    void (*timer_changed)(void *h, struct pv_vcpu *v); /* re-arm the vCPU timer */
+    int (*block)(void *h, struct pv_vcpu *v, uint64_t deadline_ns); /* wait; 0 = woken */
+    void (*kick)(void *h, struct pv_vcpu *v); /* make the vCPU look at its events */
+    void (*console_write)(void *h, const char *buf, size_t len);
+    int (*console_read)(void *h, char *buf, size_t len);
+    void (*log)(void *h, int level, const char *msg); /* level: 0 err, 1 warn, 2 info, 3 debug */
+    int (*vformat)(char *buf, size_t len, const char *fmt, va_list ap);
+    /* cpuid as a PV guest sees it (Xen's forced-emulation path). */
+    void (*cpuid)(void *h, struct pv_vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+    void *opaque;
+};
+
+struct pv_domain {
+    uint8_t *ram;        /* guest RAM: frames [0, nr_pages) */
+    uint64_t nr_pages;
+    uint8_t *xen_pages;  /* shared_info, grant frames: frames [xen_pfn, +PV_NR_XEN_PAGES) */
+    uint64_t xen_pfn;
+    uint8_t *hv;         /* trampoline area, ring 0 only: frames [hv_pfn, +hv_pages) */
+    uint64_t hv_pfn, hv_pages, hv_used;
+    uint64_t max_pfn;    /* frames the M2P covers */
+    struct pv_frame *frames; /* per guest frame (RAM and xen pages) */
+    uint64_t *m2p;       /* host pointer to the M2P table */
+    uint64_t hv_l3_direct_gpa, hv_l3_tramp_gpa, hv_l3_m2p_gpa, hv_l1_tramp_gpa;
+    uint64_t zero_gpa;   /* an all-zero page in the hv area */
+    struct pv_vcpu *vcpu[PV_MAX_VCPUS];
+    unsigned nr_vcpus;
+    struct pv_evtchn evtchn[PV_NR_EVTCHN];
+    unsigned grant_frames; /* frames set up by the guest */
+    unsigned grant_version;
+    uint32_t vm_assist;
+    unsigned features[1];  /* XENFEAT_* submap 0 offered */
+    uint64_t lstar;        /* syscall entry address (the quirk's #PF key) */
+    uint64_t tsc_khz;
+    enum pv_stop stop;
+    char stop_why[160];
+    uint64_t unknown_hc_logged[1]; /* bitmap of unknown hypercall numbers logged */
+    struct pv_host host;
+    domid_t domid;
+    uint8_t handle[16];
+    uint16_t console_port, store_port;
+    uint64_t console_pfn, store_pfn;
+};
+
+/* ---- guest memory: the one checked path (mem.c) ---- */
+
+/* Host pointer for guest-physical [gpa, gpa+len) if it lies entirely inside
+ * guest RAM or the Xen pages given to the guest; NULL otherwise. */
+void *pv_gpa(struct pv_domain *d, uint64_t gpa, size_t len);
+/* Host pointer into the trampoline area; NULL if out of range. */
+void *pv_hv_gpa(struct pv_domain *d, uint64_t gpa, size_t len);
+/* True if pfn is a frame the guest owns or was given (RAM or Xen pages). */
+bool pv_pfn_valid(struct pv_domain *d, uint64_t pfn);
+bool pv_pfn_is_ram(struct pv_domain *d, uint64_t pfn);
+
+/* Translate a guest virtual address through the vCPU's current page tables.
+ * write: require a writable mapping. Returns 0 and *gpa, or -EFAULT. */
+int pv_gva_to_gpa(struct pv_vcpu *v, uint64_t gva, bool write, uint64_t *gpa);
+/* Copy to/from guest virtual memory; 0 or -EFAULT (nothing partial is undone). */
+int pv_copy_from_guest(struct pv_vcpu *v, void *dst, uint64_t gva, size_t len);
+int pv_copy_to_guest(struct pv_vcpu *v, uint64_t gva, const void *src, size_t len);
+
+/* ---- the PV MMU (mm.c) ---- */
+int pv_mm_init(struct pv_domain *d);
+int pv_get_type(struct pv_vcpu *v, uint64_t pfn, int type);
+void pv_put_type(struct pv_domain *d, uint64_t pfn);
+/* Write a page-table entry from the VMM: stores it and queues it for the
+ * ring-0 touch loop so KVM's shadow MMU sees the change. */
+void pv_write_pte(struct pv_vcpu *v, uint64_t gpa, uint64_t val);
+/* Install the hypervisor-hole slots into the L4 at frame pfn. */
+void pv_install_hv_slots(struct pv_vcpu *v, uint64_t pfn);
+long pv_mmu_update(struct pv_vcpu *v, uint64_t reqs, unsigned count, uint64_t done_ptr, unsigned dom);
+long pv_mmuext_op(struct pv_vcpu *v, uint64_t ops, unsigned count, uint64_t done_ptr, unsigned dom);
+long pv_update_va_mapping(struct pv_vcpu *v, uint64_t va, uint64_t val, uint64_t flags);
+long pv_set_gdt(struct pv_vcpu *v, uint64_t frames_gva, unsigned entries);
+long pv_update_descriptor(struct pv_vcpu *v, uint64_t maddr, uint64_t desc);
+int pv_set_baseptr(struct pv_vcpu *v, uint64_t pfn, bool user);
+/* Read a descriptor from the vCPU's GDT (guest frames or Xen's); 0 or -EINVAL. */
+int pv_read_gdt(struct pv_vcpu *v, uint16_t sel, uint64_t *desc);
+
+/* ---- traps, iret, syscall bouncing (traps.c) ---- */
+/* Bounce exception `vec` to the guest's handler; false if the domain died. */
+bool pv_trap(struct pv_vcpu *v, unsigned vec, bool has_err, uint64_t err);
+/* True for the exception vectors whose frame carries an error code. */
+bool pv_vector_has_error_code(unsigned vec);
+/* A syscall from the guest: hypercall from kernel mode, bounce from user. */
+void pv_syscall(struct pv_vcpu *v);
+/* Deliver the event upcall if one is pending and unmasked. */
+void pv_deliver_events(struct pv_vcpu *v);
+long pv_iret(struct pv_vcpu *v);
+void pv_toggle_mode(struct pv_vcpu *v);
+/* Stop the domain; the first reason given wins. */
+void pv_crash(struct pv_domain *d, enum pv_stop why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- hypercalls (hypercall.c) ---- */
+/* Run hypercall regs->rax with the ABI's registers; result in regs->rax. */
+void pv_hypercall(struct pv_vcpu *v);
+long pv_do_hypercall(struct pv_vcpu *v, unsigned nr, uint64_t a[6]);
+
+/* ---- event channels (evtchn.c) ---- */
+long pv_event_channel_op(struct pv_vcpu *v, unsigned cmd, uint64_t arg);
+void pv_evtchn_set_pending(struct pv_domain *d, unsigned port);
+void pv_send_virq(struct pv_vcpu *v, unsigned virq);
+/* Bind a port to an in-process backend (console, xenstore, ...). */
+int pv_evtchn_bind_backend(struct pv_domain *d,
+                           void (*fn)(struct pv_domain *, unsigned, void *), void *opaque);
+bool pv_evtchn_pending(struct pv_domain *d, unsigned port);
+
+/* ---- time and scheduling (time.c, sched.c) ---- */
+void pv_update_time(struct pv_vcpu *v);
+void pv_timer_tick(struct pv_vcpu *v); /* fire expired timers */
+uint64_t pv_next_deadline(struct pv_vcpu *v); /* 0 = none */
+long pv_sched_op(struct pv_vcpu *v, unsigned cmd, uint64_t arg);
+long pv_set_timer_op(struct pv_vcpu *v, uint64_t deadline);
+long pv_vcpu_op(struct pv_vcpu *v, unsigned cmd, unsigned id, uint64_t arg);
+void pv_runstate_set(struct pv_vcpu *v, int state);
+void pv_shutdown(struct pv_domain *d, unsigned reason);
+
+/* ---- grant tables (grant.c), memory (memory.c) ---- */
+long pv_grant_table_op(struct pv_vcpu *v, unsigned cmd, uint64_t arg, unsigned count);
+long pv_memory_op(struct pv_vcpu *v, unsigned cmd, uint64_t arg);
+
+/* ---- small helpers shared by the core (util.c) ---- */
+struct vcpu_info *pv_vcpu_info(struct pv_vcpu *v);
+struct shared_info *pv_shared_info(struct pv_domain *d);
+void pv_log(struct pv_domain *d, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void pv_memcpy(void *dst, const void *src, size_t n);
+void pv_memset(void *dst, int c, size_t n);
+
+/* A guest handle's address, as the guest gave it. */
+#define PV_HANDLE(h) ((uint64_t)(uintptr_t)(h).p)
+
+#define PV_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Page-table entry bits (x86-64). */
+#define PTE_P 0x001ULL
+#define PTE_RW 0x002ULL
+#define PTE_US 0x004ULL
+#define PTE_PWT 0x008ULL
+#define PTE_PCD 0x010ULL
+#define PTE_A 0x020ULL
+#define PTE_D 0x040ULL
+#define PTE_PSE 0x080ULL
+#define PTE_G 0x100ULL
+#define PTE_NX (1ULL << 63)
+#define PTE_ADDR 0x000ffffffffff000ULL
+
+#endif

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Host services for the PV core: clocks, vCPU timers, blocking, kicks, logs. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+#include "vmm/log.h"
+#include "vmm/vmm.h"
+
+#define SIG_KICK SIGUSR1
+
+static __thread struct kvm_run *this_run;
+
+uint64_t host_mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static struct vcpu_host *vh_of(struct pv_vcpu *v)
+{
+    return (struct vcpu_host *)((char *)v - __builtin_offsetof(struct vcpu_host, pv));
+}
+
+static uint64_t h_now_ns(void *h)
+{
+    struct vm *vm = h;
+
+    return host_mono_ns() - vm->boot_mono_ns;
+}
+
+static uint64_t h_rdtsc(void *h)
+{
+    struct vm *vm = h;
+
+    return __rdtsc() + vm->tsc_offset;
+}
+
+static void h_wallclock(void *h, uint64_t *sec, uint32_t *nsec)
+{
+    struct vm *vm = h;
+    struct timespec rt;
+    uint64_t boot_rt;
+
+    clock_gettime(CLOCK_REALTIME, &rt);
+    boot_rt = (uint64_t)rt.tv_sec * 1000000000ULL + rt.tv_nsec - h_now_ns(vm);
+    *sec = boot_rt / 1000000000ULL;
+    *nsec = boot_rt % 1000000000ULL;
+}
+
+/* Arm the vCPU's POSIX timer at its next deadline (absolute, monotonic). */
+static void h_timer_changed(void *h, struct pv_vcpu *v)
+{
+    struct vm *vm = h;
+    struct vcpu_host *vh = vh_of(v);
+    uint64_t dl = pv_next_deadline(v);
+    struct itimerspec its = { 0 };
+
+    if (!vh->timer_ok || dl == vh->armed_ns)
+        return;
+    vh->armed_ns = dl;
+    if (dl) {
+        uint64_t t = vm->boot_mono_ns + dl;
+
+        its.it_value.tv_sec = t / 1000000000ULL;
+        its.it_value.tv_nsec = t % 1000000000ULL;
+    }
+    timer_settime(vh->timer, TIMER_ABSTIME, &its, NULL);
+}
+
+/* Sleep until kicked or until the deadline (guest system time, 0 = none). */
+static int h_block(void *h, struct pv_vcpu *v, uint64_t deadline)
+{
+    struct vcpu_host *vh = vh_of(v);
+    struct pollfd pfd = { .fd = vh->kick_fd, .events = POLLIN };
+    struct timespec ts, *tsp = NULL;
+    uint64_t now = h_now_ns(h), n;
+
+    if (deadline) {
+        uint64_t d = deadline > now ? deadline - now : 0;
+
+        ts.tv_sec = d / 1000000000ULL;
+        ts.tv_nsec = d % 1000000000ULL;
+        tsp = &ts;
+    }
+    if (ppoll(&pfd, 1, tsp, NULL) > 0 && read(vh->kick_fd, &n, sizeof(n)) < 0)
+        return -errno;
+    return 0;
+}
+
+static void h_kick(void *h, struct pv_vcpu *v)
+{
+    struct vcpu_host *vh = vh_of(v);
+    uint64_t one = 1;
+
+    if (pthread_equal(pthread_self(), vh->thread))
+        return; /* the vCPU thread checks events before it resumes */
+    __atomic_store_n(&vh->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+    pthread_kill(vh->thread, SIG_KICK);
+    if (write(vh->kick_fd, &one, sizeof(one)) < 0)
+        log_warn("host", "kick");
+}
+
+static void h_console_write(void *h, const char *buf, size_t len)
+{
+    while (len) {
+        ssize_t n = write(STDOUT_FILENO, buf, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return; /* nobody reads the console: drop, as a serial line would */
+        buf += n;
+        len -= n;
+    }
+}
+
+static int h_console_read(void *h, char *buf, size_t len)
+{
+    return 0; /* console input arrives through the PV console ring */
+}
+
+static void h_log(void *h, int level, const char *msg)
+{
+    if (level <= 1)
+        log_warnx("pv", "%s", msg);
+    else if (level == 2)
+        log_info("pv", "%s", msg);
+    else
+        log_debug("pv", "%s", msg);
+}
+
+/* cpuid for Xen's forced-emulation prefix: what KVM offers this vCPU, with
+ * the hypervisor bit set as Xen sets it. */
+static void h_cpuid(void *h, struct pv_vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    struct vm *vm = h;
+
+    memset(out, 0, 16);
+    for (unsigned i = 0; i < vm->cpuid->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &vm->cpuid->entries[i];
+
+        if (e->function != leaf)
+            continue;
+        if ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) && e->index != sub)
+            continue;
+        out[0] = e->eax;
+        out[1] = e->ebx;
+        out[2] = e->ecx;
+        out[3] = e->edx;
+        break;
+    }
+    if (leaf == 1)
+        out[2] |= 1u << 31;
+}
+
+static void on_kick_signal(int sig)
+{
+    if (this_run)
+        __atomic_store_n(&this_run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Per vCPU, on its own thread: the kick eventfd and a timer that signals it. */
+static void vcpu_host_init(struct vcpu_host *vh)
+{
+    struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIG_KICK };
+
+    this_run = vh->run;
+    vh->thread = pthread_self();
+    vh->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    sev._sigev_un._tid = gettid();
+    vh->timer_ok = timer_create(CLOCK_MONOTONIC, &sev, &vh->timer) == 0;
+    if (vh->kick_fd < 0 || !vh->timer_ok)
+        log_fatal("host", "cannot create the vCPU timer");
+}
+
+void host_init(struct vm *vm)
+{
+    struct sigaction sa = { .sa_handler = on_kick_signal };
+    struct pv_host *h = &vm->d.host;
+
+    sigaction(SIG_KICK, &sa, NULL);
+    *h = (struct pv_host){
+        .now_ns = h_now_ns, .rdtsc = h_rdtsc, .wallclock = h_wallclock,
+        .timer_changed = h_timer_changed, .block = h_block, .kick = h_kick,
+        .console_write = h_console_write, .console_read = h_console_read,
+        .log = h_log, .vformat = vsnprintf, .cpuid = h_cpuid, .opaque = vm,
+    };
+    vm->boot_mono_ns = host_mono_ns();
+    for (unsigned i = 0; i < vm->d.nr_vcpus; i++)
+        vcpu_host_init(&vm->vcpu[i]);
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One logging vocabulary: warn (with errno), warnx, fatal, info, debug. */
+#ifndef XENNER_LOG_H
+#define XENNER_LOG_H
+
+extern int log_verbosity; /* 0 errors and warnings, 1 info, 2 debug */
+
+void log_warn(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_warnx(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_info(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_debug(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print and exit with status 1 (a set-up failure). */
+void log_fatalx(const char *sub, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+void log_fatal(const char *sub, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+
+#endif

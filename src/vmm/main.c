@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* xenner's entry point: QEMU-style options, then boot and run the guest. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/log.h"
+#include "vmm/vmm.h"
+
+#define XENNER_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: xenner [options] -kernel FILE\n"
+        "Run a Xen PV guest kernel on KVM.\n\n"
+        "  -kernel FILE      Xen PV kernel: ELF, or bzImage (gzip, bzip2, xz, lzma, lzo,\n"
+        "                    lz4 or zstd payload)\n"
+        "  -initrd FILE      boot module (initramfs) handed to the kernel\n"
+        "  -append STRING    kernel command line\n"
+        "  -m [size=]SIZE    guest RAM; MiB unless suffixed K, M, G or T (default 128M)\n"
+        "  -smp 1            number of vCPUs (only 1 for now)\n"
+        "  -name NAME        guest name\n"
+        "  -nographic        guest console on standard input/output (the default)\n"
+        "  -display none     no display (the default)\n"
+        "  -d ITEM[,ITEM]    logging: info, debug, stats (exit counts at the end)\n"
+        "  -version          print the version and exit\n"
+        "  -h, -help         print this help and exit\n\n"
+        "Exit status: 0 guest powered off; 1 bad option, kernel file or host set-up;\n"
+        "2 guest crashed; 3 guest asked to reboot; 4 guest stopped by xenner (fatal\n"
+        "fault, ABI violation, triple fault); 5 internal error.\n");
+}
+
+/* QEMU's size syntax: a number with an optional K/M/G/T suffix, MiB default. */
+static int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    uint64_t v, shift = 20;
+
+    if (!strncmp(s, "size=", 5))
+        s += 5;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return -1;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
+    case 'b': case 'B': shift = 0; end++; break;
+    }
+    if (*end || v == 0 || v > (UINT64_MAX >> shift))
+        return -1;
+    *out = v << shift;
+    return 0;
+}
+
+static const char *need_arg(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc)
+        log_fatalx("options", "%s: option needs an argument", argv[*i]);
+    return argv[++*i];
+}
+
+static void parse_debug(struct config *c, const char *list)
+{
+    char *dup = strdup(list), *save = NULL;
+
+    for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(t, "info"))
+            log_verbosity = log_verbosity > 1 ? log_verbosity : 1;
+        else if (!strcmp(t, "debug"))
+            log_verbosity = 2;
+        else if (!strcmp(t, "stats"))
+            c->stats = true;
+        else
+            log_fatalx("options", "-d: unknown item \"%s\" (info, debug, stats)", t);
+    }
+    free(dup);
+}
+
+static void parse_memory(struct config *c, const char *arg)
+{
+    if (parse_size(arg, &c->ram_bytes))
+        log_fatalx("options", "-m %s: invalid size", arg);
+    if (c->ram_bytes & 0xfff || c->ram_bytes < (16ULL << 20))
+        log_fatalx("options", "-m %s: guest RAM must be a whole number of pages, at least 16 MiB",
+                   arg);
+    if (c->ram_bytes > (512ULL << 30))
+        log_fatalx("options", "-m %s: at most 512 GiB", arg);
+}
+
+static void parse_args(struct config *c, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+
+        if (o[0] == '-' && o[1] == '-')
+            o++; /* QEMU accepts --option too */
+        if (!strcmp(o, "-kernel")) c->kernel = need_arg(argc, argv, &i);
+        else if (!strcmp(o, "-initrd")) c->initrd = need_arg(argc, argv, &i);
+        else if (!strcmp(o, "-append")) c->append = need_arg(argc, argv, &i);
+        else if (!strcmp(o, "-name")) c->name = need_arg(argc, argv, &i);
+        else if (!strcmp(o, "-m")) parse_memory(c, need_arg(argc, argv, &i));
+        else if (!strcmp(o, "-nographic")) c->nographic = true;
+        else if (!strcmp(o, "-d")) parse_debug(c, need_arg(argc, argv, &i));
+        else if (!strcmp(o, "-smp")) {
+            const char *a = need_arg(argc, argv, &i);
+
+            if (strcmp(a, "1") && strcmp(a, "cpus=1"))
+                log_fatalx("options", "-smp %s: only one vCPU is supported so far", a);
+        } else if (!strcmp(o, "-display")) {
+            const char *a = need_arg(argc, argv, &i);
+
+            if (strcmp(a, "none"))
+                log_fatalx("options", "-display %s: only \"none\" is supported so far", a);
+        } else if (!strcmp(o, "-h") || !strcmp(o, "-help")) {
+            usage(stdout);
+            exit(0);
+        } else if (!strcmp(o, "-version")) {
+            printf("xenner version " XENNER_VERSION "\n");
+            exit(0);
+        } else {
+            log_fatalx("options", "%s: unknown option (see xenner -help)", argv[i]);
+        }
+    }
+    if (!c->kernel)
+        log_fatalx("options", "no kernel given: use -kernel FILE (see xenner -help)");
+}
+
+int main(int argc, char **argv)
+{
+    static struct vm vm;
+
+    vm.cfg.ram_bytes = 128ULL << 20;
+    vm.cfg.smp = 1;
+    parse_args(&vm.cfg, argc, argv);
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (boot_guest(&vm))
+        return EXIT_SETUP;
+    return vm_run(&vm);
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The VMM: one KVM VM running one PV domain, and what configures it. */
+#ifndef XENNER_VMM_H
+#define XENNER_VMM_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pv/pv.h"
+
+/* xenner's exit codes (README, "Exit status"). */
+enum {
+    EXIT_POWEROFF = 0,
+    EXIT_SETUP = 1,    /* bad option, bad kernel file, no KVM */
+    EXIT_CRASH = 2,    /* the guest reported a crash */
+    EXIT_REBOOT = 3,   /* the guest asked for a reboot */
+    EXIT_KILLED = 4,   /* xenner stopped a guest that broke the ABI or faulted fatally */
+    EXIT_INTERNAL = 5, /* KVM or xenner failed */
+};
+
+struct config {
+    uint64_t ram_bytes;
+    const char *kernel, *initrd, *append, *name;
+    bool nographic;
+    unsigned smp;
+    bool stats;  /* print exit counts at the end (-d stats) */
+};
+
+struct vcpu_host {
+    struct pv_vcpu pv;
+    int fd;
+    struct kvm_run *run;
+    pthread_t thread;
+    int kick_fd;       /* eventfd: wakes a blocked vCPU */
+    timer_t timer;
+    bool timer_ok;
+    uint64_t armed_ns; /* deadline the timer is armed for */
+    uint64_t ring0_stack_top;  /* trampoline VA */
+    uint8_t *ring0_stack_host; /* host pointer to the stack page */
+    uint64_t exits, exits_by_port[256], touch_runs;
+};
+
+struct console;
+
+struct vm {
+    struct config cfg;
+    int kvm_fd, vm_fd;
+    struct pv_domain d;
+    struct vcpu_host vcpu[PV_MAX_VCPUS];
+    struct kvm_cpuid2 *cpuid;
+    uint64_t boot_mono_ns; /* CLOCK_MONOTONIC at system time 0 */
+    int64_t tsc_offset;     /* guest TSC - host TSC */
+    struct kvm_userspace_memory_region slots[3];
+    struct console *console;
+};
+
+/* kvm.c */
+int vm_create(struct vm *vm);
+int vm_run(struct vm *vm); /* runs vCPU 0 until the domain stops; returns exit code */
+void vm_flush_shadows(struct vm *vm);
+
+/* hv.c: the trampoline area: IDT, GDT, TSS, stubs, page tables of the hole */
+int hv_setup(struct vm *vm);
+uint64_t hv_tramp_gpa(struct vm *vm, uint64_t tramp_off);
+
+/* host.c: services the PV core uses */
+void host_init(struct vm *vm);
+uint64_t host_mono_ns(void);
+
+/* console.c */
+int console_setup(struct vm *vm);
+void console_flush(struct vm *vm);
+void console_attach(struct vm *vm); /* once the builder placed the ring */
+
+/* boot.c */
+int boot_guest(struct vm *vm);
+
+#endif
