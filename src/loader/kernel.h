@@ -34,7 +34,7 @@ struct kernel_info {
     char guest_os[32];          /* XEN_ELFNOTE_GUEST_OS, e.g. "linux" */
     char xen_version[16];       /* XEN_ELFNOTE_XEN_VERSION, e.g. "xen-3.0" */
     char loader[16];            /* XEN_ELFNOTE_LOADER, e.g. "generic" */
-    char pae_mode[16];          /* XEN_ELFNOTE_PAE_MODE */
+    char pae_mode[24];          /* XEN_ELFNOTE_PAE_MODE, or legacy PAE=yes[extended-cr3] */
     bool from_legacy_string;    /* parsed from __xen_guest, not notes */
     uint64_t kstart, kend;      /* virtual range of all segments, page aligned */
     unsigned nr_segments;
@@ -45,7 +45,7 @@ struct kernel_info {
  * Parse an ELF image that should be a Xen PV kernel.
  * Returns 0 and fills *info, or -1 with a one-line reason in err
  * ("not an ELF file", "truncated program header", "no Xen ELF notes: not a
- * Xen PV kernel", "32-bit kernels are not supported yet", ...).
+ * Xen PV kernel", "32-bit PV kernels are not supported yet", ...).
  * Never reads outside buf[0..len).
  */
 int kernel_parse_elf(const void *buf, size_t len, struct kernel_info *info,
