@@ -7,17 +7,19 @@
  * Virtual layout of the hypervisor hole (0xffff800000000000 up to
  * 0xffff880000000000), which every PV guest leaves to Xen. xenner installs
  * the same L4 slots in every top-level page table the guest uses:
- *  slot 256  read-only machine-to-phys table (guest readable), as Xen does
+ *  slot 257  read-only machine-to-phys table (guest readable). Xen puts it
+ *            in slot 256, but nested KVM hosts (PVM) keep that slot for
+ *            themselves; guests find the table with XENMEM_machphys_mapping.
  *  slot 261  the trampoline: stubs, IDT, per-vCPU GDT/TSS/stacks (ring 0 only)
  *  slot 262  all of guest-physical memory, ring 0 only (the direct map)
  */
-#define HV_L4_SLOT_M2P 256
+#define HV_L4_SLOT_M2P 257
 #define HV_L4_SLOT_TRAMP 261
 #define HV_L4_SLOT_DIRECT 262
 #define HV_L4_FIRST 256
 #define HV_L4_LAST 271
 
-#define HV_M2P_VA 0xffff800000000000ULL
+#define HV_M2P_VA 0xffff808000000000ULL
 #define HV_TRAMP_VA 0xffff828000000000ULL
 #define HV_DIRECT_VA 0xffff830000000000ULL
 

@@ -99,7 +99,7 @@ static long alloc_unbound(struct pv_vcpu *v, void *op)
     int p;
 
     if (!is_self(d, a->dom))
-        return -EPERM;
+        return a->dom == 0 ? -EPERM : -ESRCH; /* dom0 is not ours to touch */
     p = alloc_port(d);
     if (p < 0)
         return p;
@@ -132,7 +132,14 @@ static long bind_interdomain(struct pv_vcpu *v, void *op)
     r->state = EVTCHNSTAT_interdomain;
     r->remote_port = p;
     b->local_port = p;
+    pv_evtchn_set_pending(d, p); /* as Xen does: the binder may have missed a send */
     return 0;
+}
+
+static bool virq_is_per_vcpu(unsigned virq)
+{
+    return virq == VIRQ_TIMER || virq == VIRQ_DEBUG || virq == VIRQ_XENOPROF ||
+           virq == VIRQ_XENPMU;
 }
 
 static long bind_virq(struct pv_vcpu *v, void *op)
@@ -143,6 +150,8 @@ static long bind_virq(struct pv_vcpu *v, void *op)
 
     if (b->virq >= NR_VIRQS)
         return -EINVAL;
+    if (!virq_is_per_vcpu(b->virq) && b->vcpu != 0)
+        return -EINVAL; /* global VIRQs are bound on vCPU 0 */
     if (b->vcpu >= d->nr_vcpus)
         return -ENOENT;
     for (unsigned i = 1; i < PV_NR_EVTCHN; i++)

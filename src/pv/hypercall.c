@@ -384,17 +384,18 @@ static const hypercall_fn table[64] = {
     [__HYPERVISOR_sched_op] = hc_sched_op,
 };
 
-long pv_do_hypercall(struct pv_vcpu *v, unsigned nr, uint64_t a[6])
+long pv_do_hypercall(struct pv_vcpu *v, uint64_t nr, uint64_t a[6])
 {
     if (nr >= PV_ARRAY_SIZE(table) || !table[nr]) {
         uint64_t bit = 1ULL << (nr & 63);
 
         if (nr < 64 && !(v->d->unknown_hc_logged[0] & bit)) {
             v->d->unknown_hc_logged[0] |= bit;
-            pv_log(v->d, 1, "unknown hypercall %u: -ENOSYS", nr);
+            pv_log(v->d, 1, "unknown hypercall %llu: -ENOSYS", (unsigned long long)nr);
         } else if (nr >= 64 && !(v->d->unknown_hc_logged[0] & (1ULL << 63))) {
             v->d->unknown_hc_logged[0] |= 1ULL << 63;
-            pv_log(v->d, 1, "unknown hypercall %u: -ENOSYS (numbers >= 63 logged once)", nr);
+            pv_log(v->d, 1, "unknown hypercall %#llx: -ENOSYS (numbers >= 63 logged once)",
+                   (unsigned long long)nr);
         }
         return -ENOSYS;
     }
@@ -405,5 +406,5 @@ void pv_hypercall(struct pv_vcpu *v)
 {
     uint64_t a[6] = { v->r.rdi, v->r.rsi, v->r.rdx, v->r.r10, v->r.r8, v->r.r9 };
 
-    v->r.rax = pv_do_hypercall(v, (unsigned)v->r.rax, a);
+    v->r.rax = pv_do_hypercall(v, v->r.rax, a);
 }

@@ -52,13 +52,29 @@ static bool read_entry(struct pv_domain *d, uint64_t table_pfn, unsigned idx, ui
     return true;
 }
 
+static bool canonical(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+bool pv_guest_range_ok(uint64_t gva, uint64_t len)
+{
+    uint64_t last = gva + len - 1;
+
+    if (!len || last < gva || !canonical(gva) || !canonical(last))
+        return false;
+    if ((gva >> 47) != (last >> 47))
+        return false; /* spans the non-canonical gap */
+    return last < HYPERVISOR_VIRT_START || gva >= HYPERVISOR_VIRT_END;
+}
+
 int pv_gva_to_gpa(struct pv_vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 {
-    uint64_t pfn = v->kernel_mode ? v->cr3_kernel : v->cr3_user;
+    uint64_t pfn = !v->kernel_mode && v->cr3_user ? v->cr3_user : v->cr3_kernel;
     uint64_t e = 0;
 
     /* Non-canonical addresses and the hypervisor hole are never guest memory. */
-    if ((uint64_t)((int64_t)(gva << 16) >> 16) != gva)
+    if (!canonical(gva))
         return -EFAULT;
     if (gva >= HYPERVISOR_VIRT_START && gva < HYPERVISOR_VIRT_END)
         return -EFAULT;

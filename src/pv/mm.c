@@ -70,7 +70,7 @@ static int get_l1e(struct pv_domain *d, uint64_t e)
         return frame_error(d, pfn);
     if (e & PTE_RW) {
         if (f->type_count && f->type != PGT_NONE)
-            return -EINVAL; /* a page table or descriptor page: read-only */
+            return -EBUSY; /* a page table or descriptor page: read-only (Xen's mm.c) */
         f->wr_count++;
     }
     return 0;
@@ -502,18 +502,22 @@ long pv_update_va_mapping(struct pv_vcpu *v, uint64_t va, uint64_t val, uint64_t
 
 /* ---- descriptor tables ---- */
 
-/* Xen's check_descriptor, in short: only ring-3 code/data segments, no
- * gates or system descriptors, no 64-bit segments at DPL < 3. */
+#define DESC_P (1ULL << 47)
+#define DESC_S (1ULL << 44)
+#define DESC_DPL (3ULL << 45)
+
+/* Xen's check_descriptor, in short: a not-present descriptor always faults,
+ * so it is safe; code and data segments are fine; system descriptors (TSS,
+ * LDT) and gates are refused. */
 static bool descriptor_ok(uint64_t desc)
 {
-    uint32_t hi = desc >> 32;
-    unsigned dpl = (hi >> 13) & 3;
+    return !(desc & DESC_P) || (desc & DESC_S);
+}
 
-    if (!(hi & (1u << 15)))
-        return true; /* not present: harmless */
-    if (!(hi & (1u << 12)))
-        return false; /* system descriptor or gate */
-    return dpl == 3;
+/* The guest kernel runs at ring 3: its segments get DPL 3, as Xen makes them. */
+static uint64_t descriptor_fixup(uint64_t desc)
+{
+    return (desc & DESC_P) ? (desc | DESC_DPL) : desc;
 }
 
 static int check_frame_descs(struct pv_domain *d, uint64_t pfn, unsigned n)
@@ -526,6 +530,14 @@ static int check_frame_descs(struct pv_domain *d, uint64_t pfn, unsigned n)
         if (!descriptor_ok(t[i]))
             return -EINVAL;
     return 0;
+}
+
+static void fixup_frame_descs(struct pv_domain *d, uint64_t pfn, unsigned n)
+{
+    uint64_t *t = table(d, pfn);
+
+    for (unsigned i = 0; i < n && i < 512; i++)
+        t[i] = descriptor_fixup(t[i]);
 }
 
 static void map_gdt(struct pv_vcpu *v)
@@ -556,7 +568,7 @@ long pv_set_gdt(struct pv_vcpu *v, uint64_t frames_gva, unsigned entries)
     for (i = 0; i < nr && !rc; i++) {
         rc = pv_pfn_is_ram(v->d, frames[i]) ? 0 : -EINVAL;
         if (!rc)
-            rc = check_frame_descs(v->d, frames[i], entries - i * 512);
+            rc = check_frame_descs(v->d, frames[i], 512); /* Xen checks whole frames */
         if (!rc)
             rc = pv_get_type(v, frames[i], PGT_SEG);
     }
@@ -565,6 +577,8 @@ long pv_set_gdt(struct pv_vcpu *v, uint64_t frames_gva, unsigned entries)
             pv_put_type(v->d, frames[i - 1]);
         return rc;
     }
+    for (i = 0; i < nr; i++)
+        fixup_frame_descs(v->d, frames[i], 512);
     for (i = 0; i < v->gdt_nr_frames; i++)
         pv_put_type(v->d, v->gdt_frames[i]);
     pv_memcpy(v->gdt_frames, frames, nr * sizeof(frames[0]));
@@ -585,7 +599,7 @@ long pv_update_descriptor(struct pv_vcpu *v, uint64_t maddr, uint64_t desc)
     if (f->type_count && f->type != PGT_SEG)
         return -EINVAL;
     p = pv_gpa(v->d, maddr, 8);
-    *p = desc;
+    *p = descriptor_fixup(desc);
     return 0;
 }
 

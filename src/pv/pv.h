@@ -161,6 +161,9 @@ void *pv_hv_gpa(struct pv_domain *d, uint64_t gpa, size_t len);
 bool pv_pfn_valid(struct pv_domain *d, uint64_t pfn);
 bool pv_pfn_is_ram(struct pv_domain *d, uint64_t pfn);
 
+/* True if [gva, gva+len) is canonical and outside the hypervisor hole:
+ * an address range a guest may hand to a hypercall. */
+bool pv_guest_range_ok(uint64_t gva, uint64_t len);
 /* Translate a guest virtual address through the vCPU's current page tables.
  * write: require a writable mapping. Returns 0 and *gpa, or -EFAULT. */
 int pv_gva_to_gpa(struct pv_vcpu *v, uint64_t gva, bool write, uint64_t *gpa);
@@ -204,7 +207,7 @@ void pv_crash(struct pv_domain *d, enum pv_stop why, const char *fmt, ...)
 /* ---- hypercalls (hypercall.c) ---- */
 /* Run hypercall regs->rax with the ABI's registers; result in regs->rax. */
 void pv_hypercall(struct pv_vcpu *v);
-long pv_do_hypercall(struct pv_vcpu *v, unsigned nr, uint64_t a[6]);
+long pv_do_hypercall(struct pv_vcpu *v, uint64_t nr, uint64_t a[6]);
 
 /* ---- event channels (evtchn.c) ---- */
 long pv_event_channel_op(struct pv_vcpu *v, unsigned cmd, uint64_t arg);

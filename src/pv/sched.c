@@ -288,11 +288,14 @@ long pv_vcpu_op(struct pv_vcpu *v, unsigned cmd, unsigned id, uint64_t arg)
 
         if (pv_copy_from_guest(v, &r, arg, sizeof(r)))
             return -EFAULT;
+        if (!pv_guest_range_ok(PV_HANDLE(r.addr), sizeof(struct vcpu_runstate_info)))
+            return -EFAULT;
         v->runstate_gva = PV_HANDLE(r.addr);
         pv_runstate_set(v, RUNSTATE_running);
         return 0;
     }
     case VCPUOP_get_runstate_info: return get_runstate(t, arg);
+    case VCPUOP_get_physid: return -EINVAL; /* only the hardware domain sees CPUs */
     case VCPUOP_set_periodic_timer: return set_periodic(v, arg);
     case VCPUOP_stop_periodic_timer:
         v->timer_period_ns = 0;

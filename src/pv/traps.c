@@ -95,6 +95,8 @@ static bool guest_trap(struct pv_vcpu *v, unsigned vec, bool has_err, uint64_t e
 {
     struct trap_info *ti = &v->traps[vec];
 
+    pv_log(v->d, 3, "%s at %#llx, error code %#llx, cr2 %#llx", vector_name(vec),
+           (unsigned long long)v->r.rip, (unsigned long long)err, (unsigned long long)v->cr2);
     if (!ti->address) {
         pv_crash(v->d, PV_STOP_KILLED, "unhandled %s in guest %s mode, no trap handler (error code %#llx)",
                  vector_name(vec), v->kernel_mode ? "kernel" : "user", (unsigned long long)err);
@@ -150,6 +152,38 @@ static bool try_soft_int(struct pv_vcpu *v)
     return false;
 }
 
+/*
+ * Port I/O the guest's virtual IOPL allows (physdev set_iopl; the guest
+ * kernel counts as ring 1): no ports exist, so reads see all ones and
+ * writes go nowhere, as with an empty ISA bus. True if emulated.
+ */
+static bool try_emulate_io(struct pv_vcpu *v)
+{
+    unsigned cpl = v->kernel_mode ? 1 : 3, len = 0, size = 4;
+    uint8_t insn[3];
+
+    if (v->iopl < cpl || pv_copy_from_guest(v, insn, v->r.rip, sizeof(insn)))
+        return false;
+    if (insn[0] == 0x66) {
+        size = 2;
+        len = 1;
+    }
+    switch (insn[len]) {
+    case 0xe4: case 0xe6: size = 1; len += 2; break;   /* in/out al, imm8 */
+    case 0xe5: case 0xe7: len += 2; break;             /* in/out (e)ax, imm8 */
+    case 0xec: case 0xee: size = 1; len += 1; break;   /* in/out al, dx */
+    case 0xed: case 0xef: len += 1; break;             /* in/out (e)ax, dx */
+    default: return false;
+    }
+    if (!(insn[insn[0] == 0x66] & 0x2)) { /* in: e4, e5, ec, ed; out has bit 1 set */
+        uint64_t ones = size == 4 ? 0xffffffffULL : (1ULL << (8 * size)) - 1;
+
+        v->r.rax = size == 4 ? ones : (v->r.rax & ~ones) | ones;
+    }
+    v->r.rip += len;
+    return true;
+}
+
 bool pv_trap(struct pv_vcpu *v, unsigned vec, bool has_err, uint64_t err)
 {
     switch (vec) {
@@ -174,11 +208,15 @@ bool pv_trap(struct pv_vcpu *v, unsigned vec, bool has_err, uint64_t err)
     case 13:
         if ((err & 7) == 2 && try_soft_int(v))
             return v->d->stop == PV_RUNNING;
+        if (err == 0 && try_emulate_io(v))
+            return true;
         break;
     case 14: {
         struct vcpu_info *vi = pv_vcpu_info(v);
 
         vi->arch.cr2 = v->cr2;
+        /* The CPU saw ring 3 either way; Xen reports the guest's own mode. */
+        err = v->kernel_mode ? (err & ~4ULL) : (err | 4ULL);
         break;
     }
     }

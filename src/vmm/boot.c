@@ -133,6 +133,7 @@ int boot_guest(struct vm *vm)
     host_init(vm);
     measure_tsc(vm, &vm->vcpu[0]);
     vm->d.features[0] = OFFERED_FEATURES;
+    vm->d.grant_frames = 1; /* Xen's initial grant table size */
     pv_mm_init(&vm->d);
     if (console_setup(vm) || (store = pv_evtchn_bind_backend(&vm->d, nop_store, NULL)) < 0)
         log_fatalx("boot", "cannot set up the console");

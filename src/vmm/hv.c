@@ -92,7 +92,7 @@ static void map_m2p(struct vm *vm)
 
         set_pte(vm, l2, i, l1 | ro);
         for (uint64_t j = 0; j < 512 && i * 512 + j < pages; j++)
-            set_pte(vm, l1, j, (data + (i * 512 + j) * PAGE) | ro | PTE_NX);
+            set_pte(vm, l1, j, (data + (i * 512 + j) * PAGE) | ro);
     }
 }
 

@@ -133,7 +133,7 @@ static void test_map_page_table_writable_fails(void **state)
     struct fix *f = *state;
     uint64_t before = pt(f, L1)[40];
 
-    assert_int_equal(update(f, L1 * PAGE + 40 * 8, L1 * PAGE | PTE_P | PTE_RW), -EINVAL);
+    assert_int_equal(update(f, L1 * PAGE + 40 * 8, L1 * PAGE | PTE_P | PTE_RW), -EBUSY);
     assert_int_equal(pt(f, L1)[40], before);
     /* Read-only is fine. */
     assert_int_equal(update(f, L1 * PAGE + 40 * 8, L1 * PAGE | PTE_P), 0);
@@ -173,7 +173,7 @@ static void test_pin_rules(void **state)
     assert_int_equal(mmuext(f, MMUEXT_PIN_L1_TABLE, 50), 0);
     assert_int_equal(mmuext(f, MMUEXT_PIN_L1_TABLE, 50), -EINVAL); /* pinned already */
     /* While pinned, no writable mapping of it. */
-    assert_int_equal(update(f, L1 * PAGE + 51 * 8, 50 * PAGE | PTE_P | PTE_RW), -EINVAL);
+    assert_int_equal(update(f, L1 * PAGE + 51 * 8, 50 * PAGE | PTE_P | PTE_RW), -EBUSY);
     /* A pinned L1 cannot be used as an L2. */
     assert_int_equal(mmuext(f, MMUEXT_PIN_L2_TABLE, 50), -EINVAL);
     assert_int_equal(mmuext(f, MMUEXT_UNPIN_TABLE, 50), 0);

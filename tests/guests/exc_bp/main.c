@@ -10,16 +10,18 @@ void test_main(void)
 
     /* #BP is a trap: the table entry is on the instruction after int3. */
     xt_fault_clear();
-    __asm__ volatile("int3\n\t"
-                     "1: lea 1b(%%rip), %0\n\t"
+    __asm__ volatile("lea 1f(%%rip), %0\n\t"
+                     "int3\n\t"
+                     "1: nop\n\t"
                      "2:\n\t" XT_EXTABLE(1b, 2b)
                      : "=&r"(after)::"memory");
     xt_check_fault("int3", X86_EXC_BP, 0);
     xt_check_eq("int3: rip after the instruction", after, xt_fault.rip);
 
     xt_fault_clear();
-    __asm__ volatile(".byte 0xcd, 0x03\n\t"
-                     "1: lea 1b(%%rip), %0\n\t"
+    __asm__ volatile("lea 1f(%%rip), %0\n\t"
+                     ".byte 0xcd, 0x03\n\t"
+                     "1: nop\n\t"
                      "2:\n\t" XT_EXTABLE(1b, 2b)
                      : "=&r"(after)::"memory");
     xt_check_fault("int $3", X86_EXC_BP, 0);

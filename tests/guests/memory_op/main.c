@@ -53,8 +53,11 @@ static void test_machphys(void)
     if (!xt_check_rc("XENMEM_machphys_mapping", 0, HYPERVISOR_memory_op(XENMEM_machphys_mapping, &m)))
         return;
     xt_printk("M2P at %#lx-%#lx, max_mfn %#lx\n", m.v_start, m.v_end, m.max_mfn);
-    xt_check_eq("v_start", MACH2PHYS_VIRT_START, m.v_start);
-    xt_check_true("v_end within the M2P area", m.v_end > m.v_start && m.v_end <= MACH2PHYS_VIRT_END);
+    /* Xen uses MACH2PHYS_VIRT_START; the ABI only promises a read-only
+     * table inside the hypervisor hole, which is all guests may assume. */
+    xt_check_true("M2P inside the hypervisor hole",
+                  m.v_start >= HYPERVISOR_VIRT_START && m.v_end <= HYPERVISOR_VIRT_END);
+    xt_check_true("v_end above v_start", m.v_end > m.v_start);
     xt_check_true("max_mfn covers our frames", m.max_mfn >= max_our_mfn());
     test_m2p(&m);
 }
