@@ -387,14 +387,12 @@ static const hypercall_fn table[64] = {
 long pv_do_hypercall(struct pv_vcpu *v, uint64_t nr, uint64_t a[6])
 {
     if (nr >= PV_ARRAY_SIZE(table) || !table[nr]) {
-        uint64_t bit = 1ULL << (nr & 63);
-
-        if (nr < 64 && !(v->d->unknown_hc_logged[0] & bit)) {
-            v->d->unknown_hc_logged[0] |= bit;
+        if (nr < 64 && !(v->d->unknown_hc_logged & (1ULL << nr))) {
+            v->d->unknown_hc_logged |= 1ULL << nr;
             pv_log(v->d, 1, "unknown hypercall %llu: -ENOSYS", (unsigned long long)nr);
-        } else if (nr >= 64 && !(v->d->unknown_hc_logged[0] & (1ULL << 63))) {
-            v->d->unknown_hc_logged[0] |= 1ULL << 63;
-            pv_log(v->d, 1, "unknown hypercall %#llx: -ENOSYS (numbers >= 63 logged once)",
+        } else if (nr >= 64 && !v->d->unknown_hc_high_logged) {
+            v->d->unknown_hc_high_logged = true;
+            pv_log(v->d, 1, "unknown hypercall %#llx: -ENOSYS (numbers from 64 up are logged once)",
                    (unsigned long long)nr);
         }
         return -ENOSYS;

@@ -142,7 +142,8 @@ struct pv_domain {
     uint64_t tsc_khz;
     enum pv_stop stop;
     char stop_why[160];
-    uint64_t unknown_hc_logged[1]; /* bitmap of unknown hypercall numbers logged */
+    uint64_t unknown_hc_logged;  /* unknown hypercall numbers 0..63 logged */
+    bool unknown_hc_high_logged; /* one of 64 and up logged */
     struct pv_host host;
     domid_t domid;
     uint8_t handle[16];
