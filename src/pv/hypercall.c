@@ -242,7 +242,6 @@ static long hc_set_segment_base(struct pv_vcpu *v, uint64_t a[6])
     default:
         return -EINVAL;
     }
-    v->segs_dirty = true;
     return 0;
 }
 
@@ -250,7 +249,6 @@ static long hc_fpu_taskswitch(struct pv_vcpu *v, uint64_t a[6])
 {
     v->fpu_ts = a[0] != 0;
     v->hw_ts = v->fpu_ts;
-    v->segs_dirty = true;
     return 0;
 }
 

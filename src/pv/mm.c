@@ -381,7 +381,6 @@ int pv_set_baseptr(struct pv_vcpu *v, uint64_t pfn, bool user)
     if (*slot)
         pv_put_type(v->d, *slot);
     *slot = pfn;
-    v->cr3_dirty = true;
     v->tlb_flush = true;
     return 0;
 }

@@ -63,8 +63,6 @@ struct pv_vcpu {
     uint64_t kernel_ss, kernel_sp; /* stack_switch */
     uint64_t gs_base_kernel, gs_base_user, fs_base; /* live copies kept by the VMM */
     uint16_t gs_sel_user;
-    bool segs_dirty;  /* fs/gs base or selectors changed by a hypercall */
-    bool cr3_dirty;   /* page-table base changed */
     bool tlb_flush;   /* run the touch loop (it also flushes) before resuming */
     struct trap_info traps[256];
     uint64_t event_cb, failsafe_cb, syscall_cb, syscall32_cb, sysenter_cb, nmi_cb;
@@ -81,7 +79,6 @@ struct pv_vcpu {
     bool fpu_ts;       /* virtual CR0.TS set by fpu_taskswitch */
     bool hw_ts;        /* hardware CR0.TS to load */
     unsigned iopl;     /* virtual IOPL (0..3) from physdev set_iopl */
-    bool in_hypercall; /* a continuation-less hypercall is running */
     uint64_t *queue;   /* ring-0 touch queue (host pointer) */
     unsigned queue_len;
     uint64_t queue_va; /* its address in the trampoline */

@@ -17,9 +17,7 @@ static const uint8_t emulate_cpuid[] = { 0x0f, 0x0b, 0x78, 0x65, 0x6e, 0x0f, 0xa
 
 void pv_toggle_mode(struct pv_vcpu *v)
 {
-    v->kernel_mode = !v->kernel_mode;
-    v->cr3_dirty = true;
-    v->segs_dirty = true;
+    v->kernel_mode = !v->kernel_mode; /* the resume loads the other CR3 and GS base */
 }
 
 /*
@@ -199,7 +197,6 @@ bool pv_trap(struct pv_vcpu *v, unsigned vec, bool has_err, uint64_t err)
         if (v->fpu_ts) { /* the guest's lazy FPU switch */
             v->fpu_ts = false;
             v->hw_ts = false;
-            v->segs_dirty = true;
         }
         break;
     case 8:

@@ -311,7 +311,6 @@ static bool resume_guest(struct vcpu_host *vh)
     }
     sr->cr0 = (sr->cr0 & ~CR0_TS) | (v->hw_ts ? CR0_TS : 0);
     vh->run->kvm_dirty_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
-    v->cr3_dirty = v->segs_dirty = false;
     return true;
 }
 
@@ -392,7 +391,6 @@ static void on_io(struct vm *vm, struct vcpu_host *vh)
     struct pv_vcpu *v = &vh->pv;
     unsigned port = run->io.port;
 
-    vh->exits_by_port[port & 0xff]++;
     if (port == HV_PORT_TOUCHED)
         return; /* v->r still holds the guest state */
     load_gprs(&v->r, &run->s.regs.regs);

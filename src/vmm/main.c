@@ -136,7 +136,6 @@ int main(int argc, char **argv)
     static struct vm vm;
 
     vm.cfg.ram_bytes = 128ULL << 20;
-    vm.cfg.smp = 1;
     parse_args(&vm.cfg, argc, argv);
     setvbuf(stdout, NULL, _IONBF, 0);
     if (boot_guest(&vm))

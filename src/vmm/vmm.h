@@ -24,7 +24,6 @@ struct config {
     uint64_t ram_bytes;
     const char *kernel, *initrd, *append, *name;
     bool nographic;
-    unsigned smp;
     bool stats;  /* print exit counts at the end (-d stats) */
 };
 
@@ -39,7 +38,7 @@ struct vcpu_host {
     uint64_t armed_ns; /* deadline the timer is armed for */
     uint64_t ring0_stack_top;  /* trampoline VA */
     uint8_t *ring0_stack_host; /* host pointer to the stack page */
-    uint64_t exits, exits_by_port[256], touch_runs;
+    uint64_t exits, touch_runs;
 };
 
 struct console;
