@@ -144,6 +144,19 @@ static struct shdr get_shdr(const uint8_t *b, const struct ehdr *eh, unsigned i)
     return sh;
 }
 
+/* Parse the notes in one segment or section, after checking it lies in the file. */
+static int parse_note_block(const uint8_t *b, size_t len, const char *kind, unsigned i,
+                            uint64_t offset, uint64_t size, struct kernel_info *info,
+                            struct xen_parse *st, char err[KERNEL_ERR_LEN])
+{
+    if (!loader_range_ok(offset, size, len))
+        return loader_fail(err,
+                           "truncated: note %s %u (offset %#" PRIx64 ", %" PRIu64
+                           " bytes) runs past the end of the file (%zu bytes)",
+                           kind, i, offset, size, len);
+    return xen_parse_notes(b + offset, size, info, st, err) ? -1 : 0;
+}
+
 /* Xen's own loader reads notes from PT_NOTE segments first. */
 static int notes_from_segments(const uint8_t *b, size_t len, const struct ehdr *eh,
                                struct kernel_info *info, struct xen_parse *st,
@@ -155,12 +168,7 @@ static int notes_from_segments(const uint8_t *b, size_t len, const struct ehdr *
         /* Some binutils leave p_offset 0 in note segments: skip those, as Xen does. */
         if (ph.type != PT_NOTE || ph.offset == 0)
             continue;
-        if (!loader_range_ok(ph.offset, ph.filesz, len))
-            return loader_fail(err,
-                               "truncated: note segment %u (offset %#" PRIx64 ", %" PRIu64
-                               " bytes) runs past the end of the file (%zu bytes)",
-                               i, ph.offset, ph.filesz, len);
-        if (xen_parse_notes(b + ph.offset, ph.filesz, info, st, err))
+        if (parse_note_block(b, len, "segment", i, ph.offset, ph.filesz, info, st, err))
             return -1;
     }
     return 0;
@@ -176,12 +184,7 @@ static int notes_from_sections(const uint8_t *b, size_t len, const struct ehdr *
 
         if (sh.type != SHT_NOTE)
             continue;
-        if (!loader_range_ok(sh.offset, sh.size, len))
-            return loader_fail(err,
-                               "truncated: note section %u (offset %#" PRIx64 ", %" PRIu64
-                               " bytes) runs past the end of the file (%zu bytes)",
-                               i, sh.offset, sh.size, len);
-        if (xen_parse_notes(b + sh.offset, sh.size, info, st, err))
+        if (parse_note_block(b, len, "section", i, sh.offset, sh.size, info, st, err))
             return -1;
     }
     return 0;
