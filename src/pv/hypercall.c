@@ -10,8 +10,6 @@
 
 typedef long (*hypercall_fn)(struct pv_vcpu *v, uint64_t a[6]);
 
-#define XENNER_XEN_MAJOR 4
-#define XENNER_XEN_MINOR 17
 
 static long hc_console_io(struct pv_vcpu *v, uint64_t a[6])
 {
@@ -118,16 +116,11 @@ static long hc_set_trap_table(struct pv_vcpu *v, uint64_t a[6])
     }
 }
 
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 static long set_callback(struct pv_vcpu *v, unsigned type, uint64_t addr, unsigned flags)
 {
     bool mask = flags & CALLBACKF_mask_events;
 
-    if (!canonical(addr))
+    if (!pv_canonical(addr))
         return -EINVAL;
     switch (type) {
     case CALLBACKTYPE_event: v->event_cb = addr; return 0;
@@ -223,7 +216,7 @@ static long hc_set_segment_base(struct pv_vcpu *v, uint64_t a[6])
 {
     uint64_t base = a[1];
 
-    if (a[0] != SEGBASE_GS_USER_SEL && !canonical(base))
+    if (a[0] != SEGBASE_GS_USER_SEL && !pv_canonical(base))
         return -EINVAL;
     switch (a[0]) {
     case SEGBASE_FS: v->fs_base = base; break;
@@ -277,6 +270,52 @@ static long hc_vm_assist(struct pv_vcpu *v, uint64_t a[6])
     else
         v->d->vm_assist &= ~bit;
     return 0;
+}
+
+/*
+ * Debug registers: stored per vCPU and read back as Xen does. xenner cannot
+ * arm hardware breakpoints for the guest, so a DR7 that enables one is
+ * refused with -EPERM rather than accepted and silently ignored.
+ */
+static long hc_set_debugreg(struct pv_vcpu *v, uint64_t a[6])
+{
+    unsigned reg = a[0];
+    uint64_t val = a[1];
+
+    switch (reg) {
+    case 0: case 1: case 2: case 3:
+        if (!pv_guest_range_ok(val, 1))
+            return -EPERM;
+        break;
+    case 6: val = (val & 0xe00f) | 0xffff0ff0; break; /* the fixed-1 bits */
+    case 7:
+        if (val & 0xff) /* L0-3/G0-3: a breakpoint being enabled */
+            return -EPERM;
+        val = (val & ~0xffffULL) | 0x400;
+        break;
+    default: return -EINVAL;
+    }
+    v->dr[reg] = val;
+    return 0;
+}
+
+static long hc_get_debugreg(struct pv_vcpu *v, uint64_t a[6])
+{
+    unsigned reg = a[0];
+
+    if (reg > 7 || reg == 4 || reg == 5)
+        return -EINVAL;
+    if (reg == 6 && !v->dr[6])
+        return 0xffff0ff0;
+    if (reg == 7 && !v->dr[7])
+        return 0x400;
+    return v->dr[reg];
+}
+
+/* No virtual PMU: what Xen answers when vpmu is off. */
+static long hc_xenpmu_op(struct pv_vcpu *v, uint64_t a[6])
+{
+    return -EOPNOTSUPP;
 }
 
 static long hc_multicall(struct pv_vcpu *v, uint64_t a[6])
@@ -363,6 +402,9 @@ static const hypercall_fn table[64] = {
     [__HYPERVISOR_stack_switch] = hc_stack_switch,
     [__HYPERVISOR_set_callbacks] = hc_set_callbacks,
     [__HYPERVISOR_fpu_taskswitch] = hc_fpu_taskswitch,
+    [__HYPERVISOR_set_debugreg] = hc_set_debugreg,
+    [__HYPERVISOR_get_debugreg] = hc_get_debugreg,
+    [__HYPERVISOR_xenpmu_op] = hc_xenpmu_op,
     [__HYPERVISOR_set_timer_op] = hc_set_timer_op,
     [__HYPERVISOR_update_descriptor] = hc_update_descriptor,
     [__HYPERVISOR_memory_op] = hc_memory_op,

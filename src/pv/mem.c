@@ -52,16 +52,11 @@ static bool read_entry(struct pv_domain *d, uint64_t table_pfn, unsigned idx, ui
     return true;
 }
 
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 bool pv_guest_range_ok(uint64_t gva, uint64_t len)
 {
     uint64_t last = gva + len - 1;
 
-    if (!len || last < gva || !canonical(gva) || !canonical(last))
+    if (!len || last < gva || !pv_canonical(gva) || !pv_canonical(last))
         return false;
     if ((gva >> 47) != (last >> 47))
         return false; /* spans the non-canonical gap */
@@ -74,7 +69,7 @@ int pv_gva_to_gpa(struct pv_vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
     uint64_t e = 0;
 
     /* Non-canonical addresses and the hypervisor hole are never guest memory. */
-    if (!canonical(gva))
+    if (!pv_canonical(gva))
         return -EFAULT;
     if (gva >= HYPERVISOR_VIRT_START && gva < HYPERVISOR_VIRT_END)
         return -EFAULT;

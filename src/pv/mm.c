@@ -269,6 +269,18 @@ static int mod_entry(struct pv_vcpu *v, uint64_t gpa, int level, uint64_t val)
     return 0;
 }
 
+bool pv_pfn_is_l1(struct pv_domain *d, uint64_t pfn)
+{
+    return level_of(d, pfn) == PGT_L1;
+}
+
+int pv_pt_store(struct pv_vcpu *v, uint64_t gpa, uint64_t val)
+{
+    if (!pv_pfn_is_l1(v->d, gpa >> PV_PAGE_SHIFT))
+        return -EINVAL;
+    return mod_entry(v, gpa & ~7ULL, PGT_L1, val);
+}
+
 /* MMU_NORMAL_PT_UPDATE / MMU_PT_UPDATE_PRESERVE_AD for one request. */
 static int normal_update(struct pv_vcpu *v, uint64_t ptr, uint64_t val, bool preserve_ad)
 {

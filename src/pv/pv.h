@@ -15,7 +15,14 @@
 #include "xenner/hv-abi.h"
 
 #define PV_MAX_VCPUS 1
+/* The Xen version xenner reports (xen_version, cpuid leaf 0x40000001). */
+#define XENNER_XEN_MAJOR 4
+#define XENNER_XEN_MINOR 17
 #define PV_PAGE_SIZE 4096ULL
+/* The PAT a PV guest finds (Xen's XEN_MSR_PAT): WB, WT, UC-, UC, WC, WP, UC, UC. */
+#define PV_MSR_PAT 0x0000050100070406ULL
+/* CR4 as a PV guest reads it at start: PAE, OSFXSR, OSXMMEXCPT. */
+#define PV_INITIAL_CR4 0x620ULL
 #define PV_PAGE_SHIFT 12
 #define PV_NR_EVTCHN 1024     /* 2-level ABI limit for one vCPU word set */
 #define PV_NR_GRANT_FRAMES 32 /* max grant table frames (v1) */
@@ -30,6 +37,7 @@ enum pv_stop {
     PV_STOP_KILLED,  /* xenner killed it: unhandled fault, ABI violation */
     PV_STOP_SUSPEND,
     PV_STOP_WATCHDOG,
+    PV_STOP_QUIT,    /* the user stopped it (C-a x, quit) */
 };
 
 /* Page types, as Xen tracks them for the PV MMU rules. */
@@ -60,6 +68,8 @@ struct pv_vcpu {
     bool kernel_mode;  /* guest kernel (true) or guest user mode */
     uint64_t cr3_kernel, cr3_user; /* frame numbers of the L4 tables, 0 = none */
     uint64_t cr2;
+    uint64_t dr[8];    /* debug registers as set_debugreg stored them */
+    uint64_t cr4;      /* as the guest reads it; only TSD and DE are its own */
     uint64_t kernel_ss, kernel_sp; /* stack_switch */
     uint64_t gs_base_kernel, gs_base_user, fs_base; /* live copies kept by the VMM */
     uint16_t gs_sel_user;
@@ -69,6 +79,7 @@ struct pv_vcpu {
     bool syscall_masks_events, failsafe_masks_events;
     uint64_t vcpu_info_gpa; /* where vcpu_info lives (default: in shared_info) */
     uint64_t runstate_gva;
+    uint64_t time_area_gpa; /* VCPUOP_register_vcpu_time_memory_area, 0 = none */
     uint64_t runstate_entry_ns, runstate_time[4];
     int runstate;
     uint64_t gdt_frames[HV_GDT_GUEST_PAGES];
@@ -93,6 +104,8 @@ struct pv_evtchn {
     domid_t remote_dom;
     uint16_t remote_port;
     void (*backend)(struct pv_domain *d, unsigned port, void *opaque);
+    /* An MSR as the host vCPU has it, for the few passed through; 0 or -1. */
+    int (*host_msr)(void *h, struct pv_vcpu *v, uint32_t msr, uint64_t *val);
     void *opaque;
 };
 
@@ -113,6 +126,8 @@ struct pv_host {
     int (*vformat)(char *buf, size_t len, const char *fmt, va_list ap);
     /* cpuid as a PV guest sees it (Xen's forced-emulation path). */
     void (*cpuid)(void *h, struct pv_vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+    /* An MSR as the host vCPU has it, for the few passed through; 0 or -1. */
+    int (*host_msr)(void *h, struct pv_vcpu *v, uint32_t msr, uint64_t *val);
     void *opaque;
 };
 
@@ -141,6 +156,7 @@ struct pv_domain {
     char stop_why[160];
     uint64_t unknown_hc_logged;  /* unknown hypercall numbers 0..63 logged */
     bool unknown_hc_high_logged; /* one of 64 and up logged */
+    unsigned msr_logged;         /* refused MSR accesses logged so far */
     struct pv_host host;
     domid_t domid;
     uint8_t handle[16];
@@ -159,6 +175,10 @@ void *pv_hv_gpa(struct pv_domain *d, uint64_t gpa, size_t len);
 bool pv_pfn_valid(struct pv_domain *d, uint64_t pfn);
 bool pv_pfn_is_ram(struct pv_domain *d, uint64_t pfn);
 
+static inline bool pv_canonical(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
 /* True if [gva, gva+len) is canonical and outside the hypervisor hole:
  * an address range a guest may hand to a hypercall. */
 bool pv_guest_range_ok(uint64_t gva, uint64_t len);
@@ -176,6 +196,17 @@ void pv_put_type(struct pv_domain *d, uint64_t pfn);
 /* Write a page-table entry from the VMM: stores it and queues it for the
  * ring-0 touch loop so KVM's shadow MMU sees the change. */
 void pv_write_pte(struct pv_vcpu *v, uint64_t gpa, uint64_t val);
+/* True if pfn is in use as an L1 page table. */
+bool pv_pfn_is_l1(struct pv_domain *d, uint64_t pfn);
+/* The guest's own store of val to the L1 entry at gpa, checked as
+ * MMU_NORMAL_PT_UPDATE checks it: 0 or -errno (nothing changed). */
+int pv_pt_store(struct pv_vcpu *v, uint64_t gpa, uint64_t val);
+/* A #PF that may be a kernel store to its own L1 table (writable page
+ * tables): emulated and true, or false to deliver the fault. */
+bool pv_ptwr_fault(struct pv_vcpu *v, uint64_t err);
+/* A #GP(0) in guest kernel mode that may be rdmsr, wrmsr, wbinvd or a
+ * control-register move: emulated and true, or false to deliver the #GP. */
+bool pv_emulate_privop(struct pv_vcpu *v);
 /* Install the hypervisor-hole slots into the L4 at frame pfn. */
 void pv_install_hv_slots(struct pv_vcpu *v, uint64_t pfn);
 long pv_mmu_update(struct pv_vcpu *v, uint64_t reqs, unsigned count, uint64_t done_ptr, unsigned dom);
@@ -232,6 +263,8 @@ long pv_memory_op(struct pv_vcpu *v, unsigned cmd, uint64_t arg);
 
 /* ---- small helpers shared by the core (util.c) ---- */
 struct vcpu_info *pv_vcpu_info(struct pv_vcpu *v);
+/* A general register by its x86 instruction-encoding number (0 rax .. 15 r15). */
+uint64_t *pv_gpr(struct pv_regs *r, unsigned n);
 struct shared_info *pv_shared_info(struct pv_domain *d);
 void pv_log(struct pv_domain *d, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -51,6 +51,12 @@ void pv_update_time(struct pv_vcpu *v)
     t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     __atomic_store_n(&t->version, t->version + 1, __ATOMIC_RELEASE);
+    if (v->time_area_gpa) { /* the vCPU is stopped: one copy is consistent */
+        struct vcpu_time_info *copy = pv_gpa(v->d, v->time_area_gpa, sizeof(*copy));
+
+        if (copy)
+            pv_memcpy(copy, t, sizeof(*copy));
+    }
 
     if (v->id)
         return;
@@ -270,6 +276,32 @@ static long get_runstate(struct pv_vcpu *v, uint64_t arg)
     return pv_copy_to_guest(v, arg, &ri, sizeof(ri)) ? -EFAULT : 0;
 }
 
+/*
+ * VCPUOP_register_vcpu_time_memory_area: a second copy of the time info,
+ * which Linux maps to user space for its vDSO clock. The address is
+ * translated once, here; 0 as the address turns the copy off.
+ */
+static long register_time_area(struct pv_vcpu *v, uint64_t arg)
+{
+    struct vcpu_register_time_memory_area r;
+    uint64_t gva, gpa;
+
+    if (pv_copy_from_guest(v, &r, arg, sizeof(r)))
+        return -EFAULT;
+    gva = r.addr.p;
+    if (!gva) {
+        v->time_area_gpa = 0;
+        return 0;
+    }
+    if ((gva & 0xfff) + sizeof(struct vcpu_time_info) > PV_PAGE_SIZE ||
+        !pv_guest_range_ok(gva, sizeof(struct vcpu_time_info)) ||
+        pv_gva_to_gpa(v, gva, true, &gpa))
+        return -EFAULT;
+    v->time_area_gpa = gpa;
+    pv_update_time(v);
+    return 0;
+}
+
 long pv_vcpu_op(struct pv_vcpu *v, unsigned cmd, unsigned id, uint64_t arg)
 {
     struct pv_vcpu *t;
@@ -294,6 +326,7 @@ long pv_vcpu_op(struct pv_vcpu *v, unsigned cmd, unsigned id, uint64_t arg)
         pv_runstate_set(v, RUNSTATE_running);
         return 0;
     }
+    case VCPUOP_register_vcpu_time_memory_area: return register_time_area(v, arg);
     case VCPUOP_get_runstate_info: return get_runstate(t, arg);
     case VCPUOP_get_physid: return -EINVAL; /* only the hardware domain sees CPUs */
     case VCPUOP_set_periodic_timer: return set_periodic(v, arg);

@@ -151,7 +151,7 @@ static bool try_soft_int(struct pv_vcpu *v)
 }
 
 /*
- * Port I/O the guest's virtual IOPL allows (physdev set_iopl; the guest
+ * Port I/O, cli and sti that the guest's virtual IOPL allows (physdev set_iopl; the guest
  * kernel counts as ring 1): no ports exist, so reads see all ones and
  * writes go nowhere, as with an empty ISA bus. True if emulated.
  */
@@ -171,6 +171,9 @@ static bool try_emulate_io(struct pv_vcpu *v)
     case 0xe5: case 0xe7: len += 2; break;             /* in/out (e)ax, imm8 */
     case 0xec: case 0xee: size = 1; len += 1; break;   /* in/out al, dx */
     case 0xed: case 0xef: len += 1; break;             /* in/out (e)ax, dx */
+    case 0xfa: case 0xfb: /* cli/sti: no-ops, as Xen makes them under IOPL */
+        v->r.rip += len + 1;
+        return true;
     default: return false;
     }
     if (!(insn[insn[0] == 0x66] & 0x2)) { /* in: e4, e5, ec, ed; out has bit 1 set */
@@ -205,12 +208,14 @@ bool pv_trap(struct pv_vcpu *v, unsigned vec, bool has_err, uint64_t err)
     case 13:
         if ((err & 7) == 2 && try_soft_int(v))
             return v->d->stop == PV_RUNNING;
-        if (err == 0 && try_emulate_io(v))
+        if (err == 0 && (try_emulate_io(v) || pv_emulate_privop(v)))
             return true;
         break;
     case 14: {
         struct vcpu_info *vi = pv_vcpu_info(v);
 
+        if (pv_ptwr_fault(v, err))
+            return true;
         vi->arch.cr2 = v->cr2;
         /* The CPU saw ring 3 either way; Xen reports the guest's own mode. */
         err = v->kernel_mode ? (err & ~4ULL) : (err | 4ULL);

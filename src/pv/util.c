@@ -53,3 +53,12 @@ struct vcpu_info *pv_vcpu_info(struct pv_vcpu *v)
     /* Registration checked the address; this is the shared_info fallback. */
     return vi ? vi : &pv_shared_info(v->d)->vcpu_info[v->id];
 }
+
+uint64_t *pv_gpr(struct pv_regs *r, unsigned n)
+{
+    uint64_t *const map[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
+                                &r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
+                                &r->r12, &r->r13, &r->r14, &r->r15 };
+
+    return map[n & 15];
+}

@@ -19,8 +19,16 @@
 
 #define MSR_IA32_TSC 0x10
 
-/* XENFEAT_* bits xenner offers a 64-bit PV guest. */
-#define OFFERED_FEATURES (1u << XENFEAT_mmu_pt_update_preserve_ad)
+/* XENFEAT_* bits xenner reports to a 64-bit PV guest (XENVER_get_features),
+ * as Xen does for PV. There is no other domain whose grants could be mapped,
+ * so gnttab_map_avail_bits promises nothing a guest can reach. */
+#define OFFERED_FEATURES ((1u << XENFEAT_mmu_pt_update_preserve_ad) | \
+                          (1u << XENFEAT_gnttab_map_avail_bits))
+/* What a kernel's FEATURES note may require: the reported bits, plus
+ * writable page tables (a VM assist, as in Xen) and the PAE L3 placement,
+ * which only 32-bit guests care about. */
+#define SUPPORTED_FEATURES (OFFERED_FEATURES | (1u << XENFEAT_writable_page_tables) | \
+                            (1u << XENFEAT_pae_pgdir_above_4gb))
 
 static void *read_whole(const char *path, size_t *len)
 {
@@ -43,7 +51,7 @@ static void *read_whole(const char *path, size_t *len)
 /* Refuse kernels that need what xenner does not give. */
 static void check_kernel(const struct vm *vm, const struct kernel_info *ki)
 {
-    uint32_t missing = ki->features_required[0] & ~OFFERED_FEATURES;
+    uint32_t missing = ki->features_required[0] & ~SUPPORTED_FEATURES;
 
     if (missing)
         log_fatalx("boot", "%s: kernel requires Xen features xenner does not offer "
@@ -89,6 +97,7 @@ static int init_vcpu(struct vm *vm, const struct build_layout *l)
     v->r.rsp = l->rsp;
     v->r.rsi = l->rsi;
     v->r.rflags = 0x202;
+    v->cr4 = PV_INITIAL_CR4;
     v->runstate = RUNSTATE_running;
     v->timer_period_ns = 10000000ULL; /* Xen's default periodic timer */
     v->timer_period_next = v->timer_period_ns;

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,6 +13,9 @@
 
 #include "vmm/log.h"
 #include "vmm/vmm.h"
+#include <xen/arch-x86/cpuid.h>
+
+#include "pv-cpuid.h"
 
 #define SIG_KICK SIGUSR1
 
@@ -93,6 +97,7 @@ static int h_block(void *h, struct pv_vcpu *v, uint64_t deadline)
     }
     if (ppoll(&pfd, 1, tsp, NULL) > 0 && read(vh->kick_fd, &n, sizeof(n)) < 0)
         return -errno;
+    vm_run_deferred(h);
     return 0;
 }
 
@@ -138,13 +143,48 @@ static void h_log(void *h, int level, const char *msg)
         log_debug("pv", "%s", msg);
 }
 
-/* cpuid for Xen's forced-emulation prefix: what KVM offers this vCPU, with
- * the hypervisor bit set as Xen sets it. */
+/* Xen's own leaves at 0x40000000 (xen/include/public/arch-x86/cpuid.h). */
+static void xen_cpuid_leaf(struct vm *vm, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    switch (leaf - XEN_CPUID_FIRST_LEAF) {
+    case 0:
+        out[0] = XEN_CPUID_LEAF(XEN_CPUID_MAX_NUM_LEAVES);
+        out[1] = XEN_CPUID_SIGNATURE_EBX;
+        out[2] = XEN_CPUID_SIGNATURE_ECX;
+        out[3] = XEN_CPUID_SIGNATURE_EDX;
+        break;
+    case 1: out[0] = (XENNER_XEN_MAJOR << 16) | XENNER_XEN_MINOR; break;
+    case 2: /* hypercall pages, their MSR, features */
+        out[0] = 1;
+        out[1] = XEN_CPUID_FIRST_LEAF;
+        out[2] = XEN_CPUID_FEAT1_MMU_PT_UPDATE_PRESERVE_AD;
+        break;
+    case 3: /* TSC: native mode, and its frequency in leaf 2 */
+        if (sub == 0)
+            out[1] = 1; /* tsc_mode: never emulated */
+        else if (sub == 2)
+            out[0] = vm->d.tsc_khz;
+        break;
+    case 5: out[0] = vm->phys_bits; break; /* machine address width */
+    }
+}
+
+/*
+ * cpuid for Xen's forced-emulation prefix: what KVM offers this vCPU, with
+ * Xen's leaves instead of KVM's, and the feature words masked to what Xen
+ * gives PV guests (pv_cpuid_words, from Xen's featureset: no PSE, PGE,
+ * MTRR, PCID, VMX, ...), plus the hypervisor bit.
+ */
 static void h_cpuid(void *h, struct pv_vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
     struct vm *vm = h;
 
     memset(out, 0, 16);
+    if ((leaf & 0xffff0000) == XEN_CPUID_FIRST_LEAF) {
+        if (leaf <= XEN_CPUID_LEAF(XEN_CPUID_MAX_NUM_LEAVES))
+            xen_cpuid_leaf(vm, leaf, sub, out);
+        return;
+    }
     for (unsigned i = 0; i < vm->cpuid->nent; i++) {
         struct kvm_cpuid_entry2 *e = &vm->cpuid->entries[i];
 
@@ -158,8 +198,28 @@ static void h_cpuid(void *h, struct pv_vcpu *v, uint32_t leaf, uint32_t sub, uin
         out[3] = e->edx;
         break;
     }
+    for (unsigned i = 0; i < sizeof(pv_cpuid_words) / sizeof(pv_cpuid_words[0]); i++) {
+        const struct pv_cpuid_word *w = &pv_cpuid_words[i];
+
+        if (w->leaf == leaf && w->subleaf == ((leaf == 7 || leaf == 0xd) ? sub : 0))
+            out[w->reg] &= w->mask;
+    }
     if (leaf == 1)
         out[2] |= 1u << 31;
+}
+
+static int h_host_msr(void *h, struct pv_vcpu *v, uint32_t msr, uint64_t *val)
+{
+    struct vm *vm = h;
+    struct {
+        struct kvm_msrs hdr;
+        struct kvm_msr_entry e;
+    } m = { .hdr.nmsrs = 1, .e.index = msr };
+
+    if (ioctl(vm->vcpu[v->id].fd, KVM_GET_MSRS, &m) != 1)
+        return -1;
+    *val = m.e.data;
+    return 0;
 }
 
 static void on_kick_signal(int sig)
@@ -192,7 +252,7 @@ void host_init(struct vm *vm)
         .now_ns = h_now_ns, .rdtsc = h_rdtsc, .wallclock = h_wallclock,
         .timer_changed = h_timer_changed, .block = h_block, .kick = h_kick,
         .console_write = h_console_write, .console_read = h_console_read,
-        .log = h_log, .vformat = vsnprintf, .cpuid = h_cpuid, .opaque = vm,
+        .log = h_log, .vformat = vsnprintf, .cpuid = h_cpuid, .host_msr = h_host_msr, .opaque = vm,
     };
     vm->boot_mono_ns = host_mono_ns();
     for (unsigned i = 0; i < vm->d.nr_vcpus; i++)

@@ -19,6 +19,7 @@
 #define MSR_CSTAR 0xc0000083
 #define MSR_SFMASK 0xc0000084
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_IA32_CR_PAT 0x277
 
 #define CR0_PE 0x1ULL
 #define CR0_MP 0x2ULL
@@ -109,6 +110,9 @@ static int setup_cpuid(struct vm *vm, int vcpu_fd)
         log_warn("kvm", "KVM_GET_SUPPORTED_CPUID");
         return -1;
     }
+    for (unsigned i = 0; i < vm->cpuid->nent; i++)
+        if (vm->cpuid->entries[i].function == 0x80000008)
+            vm->phys_bits = vm->cpuid->entries[i].eax & 0xff;
     if (ioctl(vcpu_fd, KVM_SET_CPUID2, vm->cpuid) < 0) {
         log_warn("kvm", "KVM_SET_CPUID2");
         return -1;
@@ -120,8 +124,8 @@ static int setup_msrs(struct vm *vm, int fd)
 {
     struct {
         struct kvm_msrs hdr;
-        struct kvm_msr_entry e[5];
-    } m = { .hdr.nmsrs = 5 };
+        struct kvm_msr_entry e[6];
+    } m = { .hdr.nmsrs = 6 };
     uint64_t star = ((uint64_t)(FLAT_RING3_CS32 & ~3) << 48) | ((uint64_t)HV_SEL_CS0 << 32);
 
     m.e[0] = (struct kvm_msr_entry){ .index = MSR_STAR, .data = star };
@@ -129,7 +133,8 @@ static int setup_msrs(struct vm *vm, int fd)
     m.e[2] = (struct kvm_msr_entry){ .index = MSR_CSTAR, .data = vm->d.lstar };
     m.e[3] = (struct kvm_msr_entry){ .index = MSR_SFMASK, .data = 0x47700 };
     m.e[4] = (struct kvm_msr_entry){ .index = MSR_KERNEL_GS_BASE, .data = 0 };
-    if (ioctl(fd, KVM_SET_MSRS, &m) != 5) {
+    m.e[5] = (struct kvm_msr_entry){ .index = MSR_IA32_CR_PAT, .data = PV_MSR_PAT };
+    if (ioctl(fd, KVM_SET_MSRS, &m) != 6) {
         log_warn("kvm", "KVM_SET_MSRS");
         return -1;
     }
@@ -357,6 +362,15 @@ static void dump_state(struct vcpu_host *vh, const char *why)
             r->r13, r->r14, r->r15, v->cr2);
     fprintf(stderr, "  cr3 kernel %#" PRIx64 " user %#" PRIx64 "\n", v->cr3_kernel << 12,
             v->cr3_user << 12);
+    /* The top of the guest stack: return addresses for a backtrace. */
+    for (unsigned i = 0; i < 16; i += 4) {
+        uint64_t w[4];
+
+        if (pv_copy_from_guest(v, w, r->rsp + 8 * i, sizeof(w)))
+            break;
+        fprintf(stderr, "  stack+%02x %016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64 "\n",
+                8 * i, w[0], w[1], w[2], w[3]);
+    }
 }
 
 /* An exception stub ran: the hardware frame is at the top of the ring-0 stack. */
@@ -381,6 +395,15 @@ static void on_exception(struct vcpu_host *vh, unsigned vec)
     if (vec == 14 && v->r.rip == v->d->lstar) {
         pv_syscall(v); /* the platform's ring-3 syscall quirk: it is a syscall */
         return;
+    }
+    if (vec == 1) { /* the guest reads why through get_debugreg(6), as on Xen */
+        struct kvm_debugregs dr;
+
+        if (ioctl(vh->fd, KVM_GET_DEBUGREGS, &dr) == 0) {
+            v->dr[6] = (v->dr[6] ? v->dr[6] : 0xffff0ff0) | (dr.dr6 & 0xe00f);
+            dr.dr6 = 0xffff0ff0;
+            ioctl(vh->fd, KVM_SET_DEBUGREGS, &dr);
+        }
     }
     pv_trap(v, vec, has_err, err);
 }
@@ -444,6 +467,7 @@ static int exit_code(struct vm *vm, struct vcpu_host *vh)
     switch (vm->d.stop) {
     case PV_STOP_POWEROFF: return EXIT_POWEROFF;
     case PV_STOP_REBOOT: return EXIT_REBOOT;
+    case PV_STOP_QUIT: return EXIT_POWEROFF;
     case PV_STOP_CRASH:
         fprintf(stderr, "xenner: %s\n", vm->d.stop_why);
         return EXIT_CRASH;
@@ -461,6 +485,8 @@ static void prepare_entry(struct vm *vm, struct vcpu_host *vh)
 {
     struct pv_vcpu *v = &vh->pv;
 
+    if (__atomic_load_n(&vm->deferred, __ATOMIC_RELAXED))
+        vm_run_deferred(vm);
     pv_timer_tick(v);
     pv_deliver_events(v);
     if (vm->d.stop != PV_RUNNING)
@@ -489,6 +515,7 @@ static bool on_kick(struct vcpu_host *vh)
     struct pv_vcpu *v = &vh->pv;
     const struct kvm_sregs *sr = &vh->run->s.regs.sregs;
 
+    vm_run_deferred(vm_of(v->d));
     if ((sr->cs.selector & 3) != 3)
         return false;
     pv_timer_tick(v);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vmm/log.h"
 #include "vmm/vmm.h"
@@ -25,12 +26,16 @@ static void usage(FILE *f)
         "  -name NAME        guest name\n"
         "  -nographic        guest console on standard input/output (the default)\n"
         "  -display none     no display (the default)\n"
+        "  -no-reboot        exit with status 3 when the guest reboots, instead of\n"
+        "                    restarting it\n"
         "  -d ITEM[,ITEM]    logging: info, debug, stats (exit counts at the end)\n"
         "  -version          print the version and exit\n"
         "  -h, -help         print this help and exit\n\n"
         "Exit status: 0 guest powered off; 1 bad option, kernel file or host set-up;\n"
-        "2 guest crashed; 3 guest asked to reboot; 4 guest stopped by xenner (fatal\n"
-        "fault, ABI violation, triple fault); 5 internal error.\n");
+        "2 guest crashed; 3 guest rebooted under -no-reboot; 4 guest stopped by xenner\n"
+        "(fatal fault, ABI violation); 5 internal error. C-a x on the console exits\n"
+        "with status 0.\n\n"
+        "On the console (stdin), C-a h lists the keys: C-a x quits, C-a C-a sends C-a.\n");
 }
 
 /* QEMU's size syntax: a number with an optional K/M/G/T suffix, MiB default. */
@@ -106,6 +111,7 @@ static void parse_args(struct config *c, int argc, char **argv)
         else if (!strcmp(o, "-name")) c->name = need_arg(argc, argv, &i);
         else if (!strcmp(o, "-m")) parse_memory(c, need_arg(argc, argv, &i));
         else if (!strcmp(o, "-nographic")) c->nographic = true;
+        else if (!strcmp(o, "-no-reboot")) c->no_reboot = true;
         else if (!strcmp(o, "-d")) parse_debug(c, need_arg(argc, argv, &i));
         else if (!strcmp(o, "-smp")) {
             const char *a = need_arg(argc, argv, &i);
@@ -134,11 +140,23 @@ static void parse_args(struct config *c, int argc, char **argv)
 int main(int argc, char **argv)
 {
     static struct vm vm;
+    int rc;
 
     vm.cfg.ram_bytes = 128ULL << 20;
     parse_args(&vm.cfg, argc, argv);
     setvbuf(stdout, NULL, _IONBF, 0);
     if (boot_guest(&vm))
         return EXIT_SETUP;
-    return vm_run(&vm);
+    console_start_input(&vm);
+    if (io_start(&vm))
+        return EXIT_INTERNAL;
+    rc = vm_run(&vm);
+    if (rc == EXIT_REBOOT && !vm.cfg.no_reboot) {
+        /* A reboot is a fresh start of the same command, in the same process. */
+        log_info("main", "guest rebooted: starting it again");
+        console_stop_input();
+        execv("/proc/self/exe", argv);
+        log_warn("main", "cannot restart for the reboot");
+    }
+    return rc;
 }

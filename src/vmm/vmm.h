@@ -15,7 +15,7 @@ enum {
     EXIT_POWEROFF = 0,
     EXIT_SETUP = 1,    /* bad option, bad kernel file, no KVM */
     EXIT_CRASH = 2,    /* the guest reported a crash */
-    EXIT_REBOOT = 3,   /* the guest asked for a reboot */
+    EXIT_REBOOT = 3,   /* the guest rebooted under -no-reboot */
     EXIT_KILLED = 4,   /* xenner stopped a guest that broke the ABI or faulted fatally */
     EXIT_INTERNAL = 5, /* KVM or xenner failed */
 };
@@ -24,6 +24,7 @@ struct config {
     uint64_t ram_bytes;
     const char *kernel, *initrd, *append, *name;
     bool nographic;
+    bool no_reboot; /* -no-reboot: a guest reboot ends xenner with EXIT_REBOOT */
     bool stats;  /* print exit counts at the end (-d stats) */
 };
 
@@ -49,11 +50,21 @@ struct vm {
     struct pv_domain d;
     struct vcpu_host vcpu[PV_MAX_VCPUS];
     struct kvm_cpuid2 *cpuid;
+    unsigned phys_bits; /* host physical address width, from cpuid */
     uint64_t boot_mono_ns; /* CLOCK_MONOTONIC at system time 0 */
     int64_t tsc_offset;     /* guest TSC - host TSC */
     struct kvm_userspace_memory_region slots[3];
     struct console *console;
+    unsigned deferred; /* WORK_* for the vCPU thread (vm_defer) */
 };
+
+/* Work the I/O thread hands to the vCPU thread. */
+enum { WORK_CONSOLE_IN = 1, WORK_QUIT = 2 };
+
+static inline struct vm *vm_of(struct pv_domain *d)
+{
+    return (struct vm *)((char *)d - __builtin_offsetof(struct vm, d));
+}
 
 /* kvm.c */
 int vm_create(struct vm *vm);
@@ -68,7 +79,19 @@ uint64_t hv_tramp_gpa(struct vm *vm, uint64_t tramp_off);
 void host_init(struct vm *vm);
 uint64_t host_mono_ns(void);
 
+/* iothread.c: host descriptors are watched on one I/O thread */
+typedef int io_fn(struct vm *vm, int fd, void *opaque); /* <0: stop watching fd */
+int io_add_fd(int fd, io_fn *fn, void *opaque); /* before io_start */
+int io_start(struct vm *vm);
+/* Ask the vCPU thread to do `work` (WORK_*) soon; any thread. */
+void vm_defer(struct vm *vm, unsigned work);
+/* Do deferred work; vCPU thread only. */
+void vm_run_deferred(struct vm *vm);
+
 /* console.c */
+void console_start_input(struct vm *vm); /* stdin to the guest's console */
+void console_deliver_input(struct vm *vm);
+void console_stop_input(void); /* give the terminal back as it was */
 int console_setup(struct vm *vm);
 void console_flush(struct vm *vm);
 void console_attach(struct vm *vm); /* once the builder placed the ring */

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The I/O thread: waits on host file descriptors and hands work to the vCPU thread. */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include "vmm/log.h"
+#include "vmm/vmm.h"
+
+/*
+ * Guest memory, event channels and backend rings are touched only on the
+ * vCPU thread. The I/O thread reads host descriptors, buffers what it got
+ * in the backend, and asks for the rest with vm_defer(), which kicks the
+ * vCPU out of KVM_RUN or out of its block so it runs vm_run_deferred().
+ */
+
+#define IO_MAX_FDS 16
+
+struct io_fd {
+    int fd;
+    io_fn *fn;
+    void *opaque;
+};
+
+static struct io_fd fds[IO_MAX_FDS];
+static unsigned nr_fds;
+
+int io_add_fd(int fd, io_fn *fn, void *opaque)
+{
+    if (nr_fds == IO_MAX_FDS)
+        return -1;
+    fds[nr_fds++] = (struct io_fd){ .fd = fd, .fn = fn, .opaque = opaque };
+    return 0;
+}
+
+static void *io_main(void *arg)
+{
+    struct vm *vm = arg;
+    struct pollfd p[IO_MAX_FDS];
+
+    for (;;) {
+        unsigned n = 0;
+
+        for (unsigned i = 0; i < nr_fds; i++)
+            if (fds[i].fd >= 0)
+                p[n++] = (struct pollfd){ .fd = fds[i].fd, .events = POLLIN };
+        if (!n)
+            return NULL;
+        if (poll(p, n, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            log_warn("io", "poll");
+            return NULL;
+        }
+        for (unsigned i = 0, k = 0; i < nr_fds; i++) {
+            if (fds[i].fd < 0)
+                continue;
+            if (p[k++].revents && fds[i].fn(vm, fds[i].fd, fds[i].opaque) < 0)
+                fds[i].fd = -1; /* end of file or error: stop watching it */
+        }
+    }
+}
+
+int io_start(struct vm *vm)
+{
+    pthread_t t;
+    sigset_t all, old;
+    int rc;
+
+    if (!nr_fds)
+        return 0;
+    /* Signals belong to the vCPU threads and the main thread, not to this one. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    rc = pthread_create(&t, NULL, io_main, vm);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc) {
+        errno = rc;
+        log_warn("io", "cannot start the I/O thread");
+        return -1;
+    }
+    pthread_detach(t);
+    return 0;
+}
+
+void vm_defer(struct vm *vm, unsigned work)
+{
+    __atomic_fetch_or(&vm->deferred, work, __ATOMIC_SEQ_CST);
+    vm->d.host.kick(vm->d.host.opaque, vm->d.vcpu[0]);
+}
+
+void vm_run_deferred(struct vm *vm)
+{
+    unsigned work = __atomic_exchange_n(&vm->deferred, 0, __ATOMIC_SEQ_CST);
+
+    if (work & WORK_CONSOLE_IN)
+        console_deliver_input(vm);
+    if (work & WORK_QUIT)
+        pv_crash(&vm->d, PV_STOP_QUIT, "quit from the console (C-a x)");
+}
