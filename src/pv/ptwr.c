@@ -25,7 +25,7 @@ enum op { OP_MOV, OP_XCHG, OP_CMPXCHG, OP_BTS, OP_BTR, OP_AND, OP_OR };
 
 struct insn {
     enum op op;
-    unsigned size;    /* operand bytes: 2, 4 or 8 */
+    unsigned size;    /* operand bytes: 1, 2, 4 or 8 */
     unsigned reg;     /* register operand (x86 encoding number) */
     bool has_imm;
     uint64_t imm;
@@ -98,18 +98,24 @@ static bool decode(const uint8_t *b, unsigned avail, struct insn *in)
     case 0x1b1: in->op = OP_CMPXCHG; break;
     case 0x1ab: in->op = OP_BTS; break;
     case 0x1b3: in->op = OP_BTR; break;
+    case 0xc6: /* mov $imm8, r/m8 */
+        in->size = 1;
+        /* fall through */
     case 0xc7:
         if ((b[i] >> 3 & 7) != 0)
             return false;
         in->op = OP_MOV;
-        imm_len = opsize == 2 ? 2 : 4;
+        imm_len = in->size == 1 ? 1 : opsize == 2 ? 2 : 4;
         break;
+    case 0x80: /* and/or $imm8, r/m8 (clear_bit/set_bit on one byte) */
+        in->size = 1;
+        /* fall through */
     case 0x81:
     case 0x83:
         if ((b[i] >> 3 & 7) != 1 && (b[i] >> 3 & 7) != 4)
             return false;
         in->op = (b[i] >> 3 & 7) == 1 ? OP_OR : OP_AND;
-        imm_len = op == 0x83 ? 1 : opsize == 2 ? 2 : 4;
+        imm_len = op == 0x83 || op == 0x80 ? 1 : opsize == 2 ? 2 : 4;
         break;
     case 0x1ba:
         if ((b[i] >> 3 & 7) != 5 && (b[i] >> 3 & 7) != 6)
@@ -238,8 +244,9 @@ bool pv_ptwr_fault(struct pv_vcpu *v, uint64_t err)
     operand = in.size == 8 ? pte : (pte >> shift) & ((1ULL << (8 * in.size)) - 1);
     saved = v->r;
     if (execute(v, &in, operand, &val)) {
-        newpte = in.size == 8 ? val
-                              : (pte & ~(((1ULL << (8 * in.size)) - 1) << shift)) | (val << shift);
+        uint64_t szmask = in.size == 8 ? ~0ULL : (1ULL << (8 * in.size)) - 1;
+
+        newpte = (pte & ~(szmask << shift)) | ((val & szmask) << shift);
         rc = pv_pt_store(v, gpa & ~7ULL, newpte);
         if (rc) {
             pv_log(v->d, 1, "ptwr: store of %#llx to the L1 entry at %#llx refused (%d)",

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <x86intrin.h>
@@ -113,15 +114,6 @@ static int init_vcpu(struct vm *vm, const struct build_layout *l)
     return rc;
 }
 
-static void nop_store(struct pv_domain *d, unsigned port, void *opaque)
-{
-    static bool said;
-
-    if (!said)
-        log_info("xenstore", "guest notified xenstore, which xenner does not serve yet");
-    said = true;
-}
-
 int boot_guest(struct vm *vm)
 {
     struct kernel_info ki;
@@ -130,7 +122,6 @@ int boot_guest(struct vm *vm)
     char err[KERNEL_ERR_LEN > BUILD_ERR_LEN ? KERNEL_ERR_LEN : BUILD_ERR_LEN];
     void *image;
     size_t image_len;
-    int store;
 
     if (kernel_read_file(vm->cfg.kernel, &image, &image_len, &ki, err))
         log_fatalx("boot", "%s", err); /* err names the file */
@@ -144,9 +135,13 @@ int boot_guest(struct vm *vm)
     vm->d.features[0] = OFFERED_FEATURES;
     vm->d.grant_frames = 1; /* Xen's initial grant table size */
     pv_mm_init(&vm->d);
-    if (console_setup(vm) || (store = pv_evtchn_bind_backend(&vm->d, nop_store, NULL)) < 0)
-        log_fatalx("boot", "cannot set up the console");
-    vm->d.store_port = store;
+    vm->d.domid = GUEST_DOMID;
+    if (getrandom(vm->d.handle, sizeof(vm->d.handle), 0) != sizeof(vm->d.handle))
+        log_fatal("boot", "cannot make a domain handle");
+    vm->d.handle[6] = (vm->d.handle[6] & 0x0f) | 0x40; /* a version 4 UUID */
+    vm->d.handle[8] = (vm->d.handle[8] & 0x3f) | 0x80;
+    if (console_setup(vm) || store_setup(vm))
+        log_fatalx("boot", "cannot set up the console and xenstore");
     a.image = image;
     a.image_len = image_len;
     a.ram = vm->d.ram;
@@ -159,6 +154,7 @@ int boot_guest(struct vm *vm)
     vm->d.console_pfn = l.console_pfn;
     vm->d.store_pfn = l.store_pfn;
     console_attach(vm);
+    store_attach(vm);
     free(image);
     free((void *)a.initrd);
     if (init_vcpu(vm, &l))

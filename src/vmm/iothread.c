@@ -97,6 +97,8 @@ void vm_run_deferred(struct vm *vm)
 
     if (work & WORK_CONSOLE_IN)
         console_deliver_input(vm);
+    if (work & WORK_STORE)
+        store_service(vm);
     if (work & WORK_QUIT)
         pv_crash(&vm->d, PV_STOP_QUIT, "quit from the console (C-a x)");
 }

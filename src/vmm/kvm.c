@@ -515,11 +515,24 @@ static bool on_kick(struct vcpu_host *vh)
     struct pv_vcpu *v = &vh->pv;
     const struct kvm_sregs *sr = &vh->run->s.regs.sregs;
 
+    struct kvm_vcpu_events ev;
+
     vm_run_deferred(vm_of(v->d));
     if ((sr->cs.selector & 3) != 3)
         return false;
     pv_timer_tick(v);
     if (!event_deliverable(v))
+        return false;
+    /*
+     * An exception KVM already queued (the syscall quirk's #PF at LSTAR, a
+     * fault half delivered) would be raised at whatever state is written
+     * back: leave the vCPU alone; its stub exits at once and the event
+     * goes with that exit.
+     */
+    if (vh->run->s.regs.regs.rip == v->d->lstar)
+        return false;
+    if (ioctl(vh->fd, KVM_GET_VCPU_EVENTS, &ev) < 0 || ev.exception.injected ||
+        ev.exception.pending || ev.interrupt.injected || ev.nmi.injected)
         return false;
     load_gprs(&v->r, &vh->run->s.regs.regs);
     save_segs(v, sr);

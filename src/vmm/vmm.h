@@ -43,6 +43,7 @@ struct vcpu_host {
 };
 
 struct console;
+struct store;
 
 struct vm {
     struct config cfg;
@@ -55,11 +56,15 @@ struct vm {
     int64_t tsc_offset;     /* guest TSC - host TSC */
     struct kvm_userspace_memory_region slots[3];
     struct console *console;
+    struct store *store;
     unsigned deferred; /* WORK_* for the vCPU thread (vm_defer) */
 };
 
 /* Work the I/O thread hands to the vCPU thread. */
-enum { WORK_CONSOLE_IN = 1, WORK_QUIT = 2 };
+enum { WORK_CONSOLE_IN = 1, WORK_QUIT = 2, WORK_STORE = 4 };
+
+/* The guest's domain id: the first a Xen toolstack gives a domU. */
+#define GUEST_DOMID 1
 
 static inline struct vm *vm_of(struct pv_domain *d)
 {
@@ -95,6 +100,11 @@ void console_stop_input(void); /* give the terminal back as it was */
 int console_setup(struct vm *vm);
 void console_flush(struct vm *vm);
 void console_attach(struct vm *vm); /* once the builder placed the ring */
+
+/* store.c: xenstore for the guest */
+int store_setup(struct vm *vm);  /* before the domain is built: its event channel */
+void store_attach(struct vm *vm); /* after: ring page and the toolstack's nodes */
+void store_service(struct vm *vm); /* serve the ring (vCPU thread) */
 
 /* boot.c */
 int boot_guest(struct vm *vm);
