@@ -18,6 +18,13 @@
 #define MSR_INTEL_MISC_FEATURES 0x140
 #define MSR_IA32_MISC_ENABLE 0x1a0
 #define MSR_IA32_CR_PAT 0x277
+#define MSR_IA32_MCG_CAP 0x179
+#define MSR_IA32_MCG_STATUS 0x17a
+#define MSR_IA32_MC0_CTL 0x400
+/* Xen's virtual machine-check architecture (vMCE): two banks that never
+ * report an error, threshold-status capable, as Xen gives every guest. */
+#define VMCE_BANKS 2
+#define MCG_TES_P (1ULL << 11)
 #define MSR_IA32_ARCH_CAPABILITIES 0x10a
 #define MSR_EFER 0xc0000080
 #define MSR_K8_HWCR 0xc0010015
@@ -60,6 +67,8 @@ static int read_msr(struct pv_vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_IA32_UCODE_REV:
     case MSR_INTEL_PLATFORM_INFO:
     case MSR_INTEL_MISC_FEATURES: *val = 0; return 0;
+    case MSR_IA32_MCG_CAP: *val = MCG_TES_P | VMCE_BANKS; return 0;
+    case MSR_IA32_MCG_STATUS: *val = 0; return 0;
     case MSR_K8_HWCR: /* TscFreqSel: the TSC runs at the P0 frequency */
         if (!h->host_msr || h->host_msr(h->opaque, v, msr, val))
             return -EINVAL;
@@ -67,6 +76,12 @@ static int read_msr(struct pv_vcpu *v, uint32_t msr, uint64_t *val)
         return 0;
     case MSR_IA32_ARCH_CAPABILITIES: /* the CPU's, when cpuid offers it */
         return h->host_msr && !h->host_msr(h->opaque, v, msr, val) ? 0 : -EINVAL;
+    }
+    if (msr >= MSR_IA32_MC0_CTL && msr < MSR_IA32_MC0_CTL + 4 * VMCE_BANKS) {
+        /* MCi_CTL reads all ones (every error type enabled); STATUS, ADDR
+         * and MISC read 0: no error was ever logged. */
+        *val = (msr & 3) == 0 ? ~0ULL : 0;
+        return 0;
     }
     return -EINVAL;
 }
@@ -87,7 +102,11 @@ static int write_msr(struct pv_vcpu *v, uint32_t msr, uint64_t val)
         return 0;
     case MSR_IA32_UCODE_REV:
         return 0; /* the microcode-revision probe writes 0 first */
+    case MSR_IA32_MCG_STATUS:
+        return 0; /* nothing is in progress to clear */
     }
+    if (msr >= MSR_IA32_MC0_CTL && msr < MSR_IA32_MC0_CTL + 4 * VMCE_BANKS)
+        return (msr & 3) == 1 && val ? -EINVAL : 0; /* STATUS may only be cleared */
     /* Rewriting the value already there is harmless; anything else is not. */
     if (read_msr(v, msr, &cur) || cur != val)
         return -EINVAL;
