@@ -444,5 +444,6 @@ void pv_hypercall(struct pv_vcpu *v)
 {
     uint64_t a[6] = { v->r.rdi, v->r.rsi, v->r.rdx, v->r.r10, v->r.r8, v->r.r9 };
 
+    v->stat_hc[v->r.rax < 63 ? v->r.rax : 63]++;
     v->r.rax = pv_do_hypercall(v, v->r.rax, a);
 }

@@ -68,6 +68,9 @@ struct pv_vcpu {
     bool kernel_mode;  /* guest kernel (true) or guest user mode */
     uint64_t cr3_kernel, cr3_user; /* frame numbers of the L4 tables, 0 = none */
     uint64_t cr2;
+    /* Event counts by kind, for -d stats: hypercalls by number (last slot:
+     * 63 and up), exceptions by vector, emulated page-table writes. */
+    uint32_t stat_hc[64], stat_trap[32], stat_ptwr, stat_privop, stat_syscall;
     uint64_t dr[8];    /* debug registers as set_debugreg stored them */
     uint64_t cr4;      /* as the guest reads it; only TSD and DE are its own */
     uint64_t kernel_ss, kernel_sp; /* stack_switch */

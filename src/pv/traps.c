@@ -187,6 +187,7 @@ static bool try_emulate_io(struct pv_vcpu *v)
 
 bool pv_trap(struct pv_vcpu *v, unsigned vec, bool has_err, uint64_t err)
 {
+    v->stat_trap[vec & 31]++;
     switch (vec) {
     case 3: /* int3 arrives here as a trap: rip is already past it */
         return guest_trap(v, 3, false, 0);
@@ -208,14 +209,18 @@ bool pv_trap(struct pv_vcpu *v, unsigned vec, bool has_err, uint64_t err)
     case 13:
         if ((err & 7) == 2 && try_soft_int(v))
             return v->d->stop == PV_RUNNING;
-        if (err == 0 && (try_emulate_io(v) || pv_emulate_privop(v)))
+        if (err == 0 && (try_emulate_io(v) || pv_emulate_privop(v))) {
+            v->stat_privop++;
             return true;
+        }
         break;
     case 14: {
         struct vcpu_info *vi = pv_vcpu_info(v);
 
-        if (pv_ptwr_fault(v, err))
+        if (pv_ptwr_fault(v, err)) {
+            v->stat_ptwr++;
             return true;
+        }
         vi->arch.cr2 = v->cr2;
         /* The CPU saw ring 3 either way; Xen reports the guest's own mode. */
         err = v->kernel_mode ? (err & ~4ULL) : (err | 4ULL);
@@ -234,6 +239,7 @@ void pv_syscall(struct pv_vcpu *v)
         pv_hypercall(v);
         return;
     }
+    v->stat_syscall++;
     v->cs = FLAT_USER_CS64;
     v->ss = FLAT_USER_SS64;
     if (!v->syscall_cb) {

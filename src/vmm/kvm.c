@@ -544,6 +544,25 @@ static bool on_kick(struct vcpu_host *vh)
     return true;
 }
 
+/* -d stats: where the exits went. */
+static void print_stats(struct vcpu_host *vh)
+{
+    const struct pv_vcpu *v = &vh->pv;
+
+    fprintf(stderr, "xenner: %" PRIu64 " exits, %" PRIu64 " touch-loop runs, %u user syscalls, "
+            "%u page-table writes emulated, %u privileged instructions emulated\n", vh->exits,
+            vh->touch_runs, v->stat_syscall, v->stat_ptwr, v->stat_privop);
+    fprintf(stderr, "xenner: hypercalls:");
+    for (unsigned i = 0; i < 64; i++)
+        if (v->stat_hc[i])
+            fprintf(stderr, " %u:%u", i, v->stat_hc[i]);
+    fprintf(stderr, "\nxenner: exceptions:");
+    for (unsigned i = 0; i < 32; i++)
+        if (v->stat_trap[i])
+            fprintf(stderr, " %u:%u", i, v->stat_trap[i]);
+    fprintf(stderr, "\n");
+}
+
 int vm_run(struct vm *vm)
 {
     struct vcpu_host *vh = &vm->vcpu[0];
@@ -577,7 +596,6 @@ int vm_run(struct vm *vm)
     }
     console_flush(vm);
     if (vm->cfg.stats)
-        fprintf(stderr, "xenner: %" PRIu64 " exits, %" PRIu64 " touch-loop runs\n", vh->exits,
-                vh->touch_runs);
+        print_stats(vh);
     return exit_code(vm, vh);
 }
