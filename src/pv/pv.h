@@ -134,6 +134,15 @@ struct pv_host {
     void *opaque;
 };
 
+/* PIT channel 2 as Xen emulates it for PV guests (pit.c). */
+struct pv_pit {
+    uint64_t start_ns;  /* system time the count was (re)loaded */
+    uint16_t reload, latch, frozen;
+    uint8_t mode, rw;
+    bool loaded, counting, latched, read_msb, write_msb, gate, speaker;
+    uint8_t refresh;
+};
+
 struct pv_domain {
     uint8_t *ram;        /* guest RAM: frames [0, nr_pages) */
     uint64_t nr_pages;
@@ -160,6 +169,7 @@ struct pv_domain {
     uint64_t unknown_hc_logged;  /* unknown hypercall numbers 0..63 logged */
     bool unknown_hc_high_logged; /* one of 64 and up logged */
     unsigned msr_logged;         /* refused MSR accesses logged so far */
+    struct pv_pit pit;
     struct pv_host host;
     domid_t domid;
     uint8_t handle[16];
@@ -235,6 +245,9 @@ void pv_toggle_mode(struct pv_vcpu *v);
 /* Stop the domain; the first reason given wins. */
 void pv_crash(struct pv_domain *d, enum pv_stop why, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Port 0x42, 0x43 or 0x61 (one byte): true if it is one of them. */
+bool pv_pit_port(struct pv_domain *d, unsigned port, bool write, uint8_t *val);
 
 /* ---- hypercalls (hypercall.c) ---- */
 /* Run hypercall regs->rax with the ABI's registers; result in regs->rax. */

@@ -152,13 +152,15 @@ static bool try_soft_int(struct pv_vcpu *v)
 
 /*
  * Port I/O, cli and sti that the guest's virtual IOPL allows (physdev set_iopl; the guest
- * kernel counts as ring 1): no ports exist, so reads see all ones and
- * writes go nowhere, as with an empty ISA bus. True if emulated.
+ * kernel counts as ring 1): PIT channel 2 and port 0x61 as Xen emulates
+ * them (pit.c); other ports read all ones and take writes to nowhere, as
+ * an empty ISA bus. True if emulated.
  */
 static bool try_emulate_io(struct pv_vcpu *v)
 {
-    unsigned cpl = v->kernel_mode ? 1 : 3, len = 0, size = 4;
-    uint8_t insn[3];
+    unsigned cpl = v->kernel_mode ? 1 : 3, len = 0, size = 4, port;
+    uint8_t insn[3], op;
+    bool in;
 
     if (v->iopl < cpl || pv_copy_from_guest(v, insn, v->r.rip, sizeof(insn)))
         return false;
@@ -166,17 +168,31 @@ static bool try_emulate_io(struct pv_vcpu *v)
         size = 2;
         len = 1;
     }
-    switch (insn[len]) {
-    case 0xe4: case 0xe6: size = 1; len += 2; break;   /* in/out al, imm8 */
-    case 0xe5: case 0xe7: len += 2; break;             /* in/out (e)ax, imm8 */
-    case 0xec: case 0xee: size = 1; len += 1; break;   /* in/out al, dx */
-    case 0xed: case 0xef: len += 1; break;             /* in/out (e)ax, dx */
+    op = insn[len];
+    switch (op) {
+    case 0xe4: case 0xe6: size = 1; /* in/out al, imm8 */
+        /* fall through */
+    case 0xe5: case 0xe7: port = insn[len + 1]; len += 2; break;
+    case 0xec: case 0xee: size = 1; /* in/out al, dx */
+        /* fall through */
+    case 0xed: case 0xef: port = v->r.rdx & 0xffff; len += 1; break;
     case 0xfa: case 0xfb: /* cli/sti: no-ops, as Xen makes them under IOPL */
         v->r.rip += len + 1;
         return true;
     default: return false;
     }
-    if (!(insn[insn[0] == 0x66] & 0x2)) { /* in: e4, e5, ec, ed; out has bit 1 set */
+    in = !(op & 0x2); /* in: e4, e5, ec, ed; out has bit 1 set */
+    if (size == 1) {
+        uint8_t b = v->r.rax;
+
+        if (pv_pit_port(v->d, port, !in, &b)) {
+            if (in)
+                v->r.rax = (v->r.rax & ~0xffULL) | b;
+            v->r.rip += len;
+            return true;
+        }
+    }
+    if (in) { /* nothing else is there: all ones, as from an empty bus */
         uint64_t ones = size == 4 ? 0xffffffffULL : (1ULL << (8 * size)) - 1;
 
         v->r.rax = size == 4 ? ones : (v->r.rax & ~ones) | ones;
