@@ -45,14 +45,20 @@ void pv_write_pte(struct pv_vcpu *v, uint64_t gpa, uint64_t val)
     struct pv_domain *d = v->d;
     uint64_t *p = pv_gpa(d, gpa & ~7ULL, 8);
     struct pv_frame *f = frame(d, gpa >> PV_PAGE_SHIFT);
+    uint64_t old;
 
     if (!p)
         p = pv_hv_gpa(d, gpa & ~7ULL, 8);
     if (!p)
         return;
-    __atomic_store_n(p, val, __ATOMIC_RELAXED);
-    /* A frame the hardware never walked has no shadow to bring up to date. */
-    if (f && !f->was_pt)
+    old = __atomic_exchange_n(p, val, __ATOMIC_RELAXED);
+    /*
+     * A frame the hardware never walked has no shadow to bring up to date.
+     * Neither has an entry that was not present: no TLB holds it, and
+     * KVM's shadow MMU walks the guest's tables again on the fault that
+     * such an entry takes, so it finds the new one by itself.
+     */
+    if ((f && !f->was_pt) || !(old & PTE_P) || old == val)
         return;
     if (v->queue_len < HV_QUEUE_MAX)
         v->queue[v->queue_len++] = HV_DIRECT_VA + (gpa & ~7ULL);
@@ -393,13 +399,17 @@ int pv_set_baseptr(struct pv_vcpu *v, uint64_t pfn, bool user)
     if (*slot)
         pv_put_type(v->d, *slot);
     *slot = pfn;
-    v->tlb_flush = true;
-    return 0;
+    return 0; /* the vCPU resumes with the new CR3, which KVM switches to */
 }
 
+/*
+ * TLB flushes the guest asks for have nothing left to do: every change
+ * xenner makes to a present entry is followed by the touch loop's CR3
+ * reload before the guest runs again (CR4.PGE is off, so that flushes all),
+ * and an entry that was not present cannot be in a TLB.
+ */
 static void flush(struct pv_vcpu *v)
 {
-    v->tlb_flush = true;
 }
 
 static int clear_or_copy(struct pv_vcpu *v, uint64_t dst, uint64_t src, bool copy)
