@@ -40,6 +40,16 @@ static int frame_error(struct pv_domain *d, uint64_t pfn)
     return pfn >= d->hv_pfn + d->hv_pages ? -EPERM : -EINVAL;
 }
 
+/* True if entry `val` allows everything `old` allowed, on the same frame. */
+static bool only_gains(uint64_t old, uint64_t val)
+{
+    const uint64_t gained = PTE_RW | PTE_A | PTE_D;
+
+    if ((old & ~(gained | PTE_NX)) != (val & ~(gained | PTE_NX)))
+        return false; /* another frame, or caching or presence changed */
+    return (old & gained & ~val) == 0 && (val & PTE_NX & ~old) == 0;
+}
+
 void pv_write_pte(struct pv_vcpu *v, uint64_t gpa, uint64_t val)
 {
     struct pv_domain *d = v->d;
@@ -54,11 +64,13 @@ void pv_write_pte(struct pv_vcpu *v, uint64_t gpa, uint64_t val)
     old = __atomic_exchange_n(p, val, __ATOMIC_RELAXED);
     /*
      * A frame the hardware never walked has no shadow to bring up to date.
-     * Neither has an entry that was not present: no TLB holds it, and
-     * KVM's shadow MMU walks the guest's tables again on the fault that
-     * such an entry takes, so it finds the new one by itself.
+     * Neither needs one an entry that only gains rights: one that was not
+     * present, or the same frame with RW, A or D added or NX taken away. A
+     * stale TLB or shadow entry then only faults where the new one would
+     * not, and KVM's shadow MMU walks the guest's tables again on that
+     * fault, finding the new entry by itself.
      */
-    if ((f && !f->was_pt) || !(old & PTE_P) || old == val)
+    if ((f && !f->was_pt) || !(old & PTE_P) || only_gains(old, val))
         return;
     if (v->queue_len < HV_QUEUE_MAX)
         v->queue[v->queue_len++] = HV_DIRECT_VA + (gpa & ~7ULL);

@@ -29,7 +29,7 @@ static uint16_t counter(struct pv_domain *d, bool *out)
     uint64_t t;
 
     if (!p->counting) {
-        *out = p->mode != 0;
+        *out = p->frozen_out;
         return p->frozen;
     }
     t = ticks_since(d, p->start_ns);
@@ -52,13 +52,19 @@ static void freeze(struct pv_domain *d)
     bool out;
 
     d->pit.frozen = counter(d, &out);
+    d->pit.frozen_out = out;
     d->pit.counting = false;
 }
 
+/* A count was written: it counts from now, or waits whole for the gate. */
 static void start(struct pv_domain *d)
 {
     d->pit.start_ns = d->host.now_ns(d->host.opaque);
     d->pit.counting = d->pit.gate && d->pit.loaded;
+    if (!d->pit.counting) {
+        d->pit.frozen = d->pit.reload;
+        d->pit.frozen_out = d->pit.mode != 0;
+    }
 }
 
 static uint8_t read_counter(struct pv_domain *d)
@@ -123,6 +129,7 @@ static void control(struct pv_domain *d, uint8_t val)
     p->mode = (val >> 1) & 7;
     if (p->mode > 5)
         p->mode -= 4; /* 6 and 7 are aliases of 2 and 3 */
+    p->frozen_out = p->mode != 0; /* a control word sets OUT low only in mode 0 */
     p->loaded = false;
     p->latched = false;
     p->read_msb = p->write_msb = false;

@@ -163,12 +163,17 @@ bool pv_emulate_privop(struct pv_vcpu *v)
     uint32_t msr = v->r.rcx;
     uint64_t val;
 
-    if (!v->kernel_mode || pv_copy_from_guest(v, b, v->r.rip, 3))
+    /* Two bytes first: a 2-byte instruction may end where the mapping does. */
+    if (!v->kernel_mode || pv_copy_from_guest(v, b, v->r.rip, 2))
         return false;
     if ((b[0] & 0xf0) == 0x40) {
         rex = b[0];
         i = 1;
-        if (pv_copy_from_guest(v, b, v->r.rip + 1, 3))
+        if (pv_copy_from_guest(v, b, v->r.rip + 1, 2))
+            return false;
+    }
+    if (b[1] == 0x20 || b[1] == 0x22) { /* mov to/from CR has a ModRM byte */
+        if (pv_copy_from_guest(v, b + 2, v->r.rip + i + 2, 1))
             return false;
     }
     if (b[0] != 0x0f)

@@ -139,7 +139,7 @@ struct pv_pit {
     uint64_t start_ns;  /* system time the count was (re)loaded */
     uint16_t reload, latch, frozen;
     uint8_t mode, rw;
-    bool loaded, counting, latched, read_msb, write_msb, gate, speaker;
+    bool loaded, counting, latched, read_msb, write_msb, gate, speaker, frozen_out;
     uint8_t refresh;
 };
 
