@@ -79,8 +79,9 @@ static void fill(struct console *c)
         memmove(c->in, c->in + n, c->in_len - n);
         c->in_len -= n;
         __atomic_store_n(&r->in_prod, prod, __ATOMIC_RELEASE);
-        pthread_cond_signal(&c->space);
     }
+    if (n || c->broken)
+        pthread_cond_signal(&c->space); /* room, or no point in waiting */
     pthread_mutex_unlock(&c->lock);
     if (n)
         pv_evtchn_set_pending(&c->vm->d, c->port);

@@ -514,7 +514,6 @@ static bool on_kick(struct vcpu_host *vh)
 {
     struct pv_vcpu *v = &vh->pv;
     const struct kvm_sregs *sr = &vh->run->s.regs.sregs;
-
     struct kvm_vcpu_events ev;
 
     vm_run_deferred(vm_of(v->d));
