@@ -34,18 +34,30 @@ static void tsc_scale(uint64_t tsc_khz, uint32_t *mul, int8_t *shift)
 }
 
 /* Publish system time for the vCPU, and the wallclock (seqlock protocol). */
+/* How far back the published time pair lies (see pv_update_time). */
+#define PV_TIME_MARGIN_MS 10ULL
+
 void pv_update_time(struct pv_vcpu *v)
 {
     struct pv_host *h = &v->d->host;
     struct vcpu_time_info *t = &pv_vcpu_info(v)->time;
     struct shared_info *s = pv_shared_info(v->d);
-    uint64_t sec;
+    uint64_t sec, tsc, ns, back_us;
     uint32_t nsec;
 
     __atomic_store_n(&t->version, t->version + 1, __ATOMIC_RELEASE);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    t->tsc_timestamp = h->rdtsc(h->opaque);
-    t->system_time = h->now_ns(h->opaque);
+    /*
+     * The pair is taken up to PV_TIME_MARGIN_MS in the past: the guest computes
+     * system_time + scale(its TSC - tsc_timestamp), and a TSC read a little
+     * behind ours (another host CPU, the offset's error) must not give a
+     * negative difference, which would read as centuries.
+     */
+    tsc = h->rdtsc(h->opaque);
+    ns = h->now_ns(h->opaque);
+    back_us = ns / 1000 < PV_TIME_MARGIN_MS * 1000 ? ns / 1000 : PV_TIME_MARGIN_MS * 1000;
+    t->tsc_timestamp = tsc - back_us * v->d->tsc_khz / 1000;
+    t->system_time = ns - back_us * 1000;
     if (!t->tsc_to_system_mul)
         tsc_scale(v->d->tsc_khz, &t->tsc_to_system_mul, &t->tsc_shift);
     t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
