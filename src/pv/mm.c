@@ -181,6 +181,30 @@ static int validate(struct pv_vcpu *v, uint64_t pfn, int level)
     return 0;
 }
 
+/*
+ * Frames xenner itself keeps writing into (a vCPU's registered vcpu_info
+ * and time area) count as writable mappings, as the page references Xen
+ * holds on them do: they can never become page or descriptor tables.
+ */
+static bool held_by_xenner(struct pv_domain *d, uint64_t pfn)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        const struct pv_vcpu *v = d->vcpu[i];
+
+        if (v && ((v->vcpu_info_gpa >> PV_PAGE_SHIFT) == pfn ||
+                  (v->time_area_gpa && (v->time_area_gpa >> PV_PAGE_SHIFT) == pfn)))
+            return true;
+    }
+    return false;
+}
+
+bool pv_pfn_typed(struct pv_domain *d, uint64_t pfn)
+{
+    const struct pv_frame *f = frame(d, pfn);
+
+    return f && f->type_count;
+}
+
 int pv_get_type(struct pv_vcpu *v, uint64_t pfn, int type)
 {
     struct pv_domain *d = v->d;
@@ -195,8 +219,8 @@ int pv_get_type(struct pv_vcpu *v, uint64_t pfn, int type)
         f->type_count++;
         return 0;
     }
-    if (f->wr_count)
-        return -EINVAL; /* still mapped writable somewhere */
+    if (f->wr_count || held_by_xenner(d, pfn))
+        return -EINVAL; /* still writable somewhere */
     f->type = type;
     f->type_count = 1; /* taken first: a table referencing itself fails above */
     if (type >= PGT_L1 && type <= PGT_L4)

@@ -205,6 +205,8 @@ int pv_copy_to_guest(struct pv_vcpu *v, uint64_t gva, const void *src, size_t le
 /* ---- the PV MMU (mm.c) ---- */
 int pv_mm_init(struct pv_domain *d);
 int pv_get_type(struct pv_vcpu *v, uint64_t pfn, int type);
+/* True if pfn is in use as a page or descriptor table. */
+bool pv_pfn_typed(struct pv_domain *d, uint64_t pfn);
 void pv_put_type(struct pv_domain *d, uint64_t pfn);
 /* Write a page-table entry from the VMM: stores it and queues it for the
  * ring-0 touch loop so KVM's shadow MMU sees the change. */

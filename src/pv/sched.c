@@ -237,8 +237,8 @@ static long register_vcpu_info(struct pv_vcpu *v, uint64_t arg)
                                 v->id * sizeof(struct vcpu_info))
         return -EINVAL; /* once only */
     if (r.offset & 7 || r.offset + sizeof(struct vcpu_info) > PV_PAGE_SIZE ||
-        !pv_pfn_is_ram(v->d, r.mfn))
-        return -EINVAL;
+        !pv_pfn_is_ram(v->d, r.mfn) || pv_pfn_typed(v->d, r.mfn))
+        return -EINVAL; /* a page table must not be written by xenner */
     gpa = (r.mfn << PV_PAGE_SHIFT) + r.offset;
     nv = pv_gpa(v->d, gpa, sizeof(*nv));
     pv_memcpy(nv, old, sizeof(*nv));

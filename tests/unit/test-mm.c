@@ -181,6 +181,23 @@ static void test_pin_rules(void **state)
     assert_int_equal(f->d.frames[50].type_count, 0);
 }
 
+/* Frames xenner writes into (vcpu_info, the time area) never become tables. */
+static void test_pin_of_xenner_written_frame_fails(void **state)
+{
+    struct fix *f = *state;
+
+    assert_int_equal(update(f, L1 * PAGE + 50 * 8, 50 * PAGE | PTE_P), 0); /* read-only now */
+    f->d.vcpu[0] = &f->v;
+    f->d.nr_vcpus = 1;
+    f->v.vcpu_info_gpa = 50 * PAGE + 64;
+    assert_int_equal(mmuext(f, MMUEXT_PIN_L1_TABLE, 50), -EINVAL);
+    f->v.vcpu_info_gpa = 0;
+    f->v.time_area_gpa = 50 * PAGE + 128;
+    assert_int_equal(mmuext(f, MMUEXT_PIN_L1_TABLE, 50), -EINVAL);
+    f->v.time_area_gpa = 0;
+    assert_int_equal(mmuext(f, MMUEXT_PIN_L1_TABLE, 50), 0);
+}
+
 static void test_pin_bad_entry_fails_cleanly(void **state)
 {
     struct fix *f = *state;
@@ -267,6 +284,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_map_outside_guest_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_moves_references, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pin_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pin_of_xenner_written_frame_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pin_bad_entry_fails_cleanly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_xen_slots_are_reserved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_superpages, setup, teardown),
