@@ -151,18 +151,24 @@ static bool try_soft_int(struct pv_vcpu *v)
 }
 
 /*
- * Port I/O, cli and sti that the guest's virtual IOPL allows (physdev set_iopl; the guest
- * kernel counts as ring 1): PIT channel 2 and port 0x61 as Xen emulates
- * them (pit.c); other ports read all ones and take writes to nowhere, as
- * an empty ISA bus. True if emulated.
+ * Port I/O, cli and sti that the guest's virtual IOPL allows (physdev
+ * set_iopl; the guest kernel counts as ring 1): PIT channel 2 and port 0x61
+ * as Xen emulates them (pit.c); other ports read all ones and take writes
+ * to nowhere, as an empty ISA bus. True if emulated.
  */
 static bool try_emulate_io(struct pv_vcpu *v)
 {
-    unsigned cpl = v->kernel_mode ? 1 : 3, len = 0, size = 4, port;
-    uint8_t insn[3], op;
+    unsigned cpl = v->kernel_mode ? 1 : 3, len = 0, size = 4, port, avail;
+    uint8_t insn[3] = { 0 }, op;
     bool in;
 
-    if (v->iopl < cpl || pv_copy_from_guest(v, insn, v->r.rip, sizeof(insn)))
+    if (v->iopl < cpl)
+        return false;
+    /* Up to 3 bytes: a 1-byte cli or `in %dx` may end where the mapping does. */
+    for (avail = sizeof(insn); avail; avail--)
+        if (!pv_copy_from_guest(v, insn, v->r.rip, avail))
+            break;
+    if (!avail || (insn[0] == 0x66 && avail < 2))
         return false;
     if (insn[0] == 0x66) {
         size = 2;
@@ -172,7 +178,12 @@ static bool try_emulate_io(struct pv_vcpu *v)
     switch (op) {
     case 0xe4: case 0xe6: size = 1; /* in/out al, imm8 */
         /* fall through */
-    case 0xe5: case 0xe7: port = insn[len + 1]; len += 2; break;
+    case 0xe5: case 0xe7:
+        if (len + 2 > avail)
+            return false;
+        port = insn[len + 1];
+        len += 2;
+        break;
     case 0xec: case 0xee: size = 1; /* in/out al, dx */
         /* fall through */
     case 0xed: case 0xef: port = v->r.rdx & 0xffff; len += 1; break;

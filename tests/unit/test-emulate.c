@@ -433,6 +433,27 @@ static void test_privop_two_bytes_at_mapping_end(void **state)
     assert_int_equal(f->v.r.rip, NR_PAGES * PAGE);
 }
 
+/* cli, sti and a PIT read under the virtual IOPL; a 1-byte one may end the mapping. */
+static void test_io_under_iopl(void **state)
+{
+    struct fix *f = *state;
+
+    f->v.iopl = 1;
+    f->d.ram[NR_PAGES * PAGE - 1] = 0xfa; /* cli */
+    f->v.r.rip = NR_PAGES * PAGE - 1;
+    assert_true(pv_trap(&f->v, 13, true, 0));
+    assert_int_equal(f->v.r.rip, NR_PAGES * PAGE);
+    memcpy(f->d.ram + CODE_VA, "\xe4\x61", 2); /* in $0x61, %al */
+    f->v.r.rip = CODE_VA;
+    f->v.r.rax = 0x1234;
+    assert_true(pv_trap(&f->v, 13, true, 0));
+    assert_int_equal(f->v.r.rip, CODE_VA + 2);
+    assert_int_equal(f->v.r.rax & ~0xffULL, 0x1200); /* only %al is written */
+    f->v.iopl = 0; /* without IOPL the #GP goes to the guest: none is set up here */
+    f->v.r.rip = CODE_VA;
+    assert_false(pv_trap(&f->v, 13, true, 0));
+}
+
 /* ---- PIT channel 2 ---- */
 
 static void outb(struct fix *f, unsigned port, uint8_t val)
@@ -581,7 +602,7 @@ int main(void)
         T(test_ptwr_high_half), T(test_ptwr_refuses_bad_pte), T(test_ptwr_not_handled),
         T(test_privop_segment_bases), T(test_privop_msr_reads), T(test_privop_mc_status),
         T(test_privop_cr0_cr4), T(test_privop_cr2_rex), T(test_privop_wbinvd_and_user),
-        T(test_privop_two_bytes_at_mapping_end), T(test_pit_counts_down), T(test_pit_out_bit),
+        T(test_privop_two_bytes_at_mapping_end), T(test_io_under_iopl), T(test_pit_counts_down), T(test_pit_out_bit),
         T(test_pit_latch), T(test_pit_gate_low_stops), T(test_pit_other_ports),
         T(test_pit_gate_raised_after_load), T(test_pit_out_stays_high_with_gate_low),
     };
