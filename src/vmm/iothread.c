@@ -29,9 +29,15 @@ static unsigned nr_fds;
 
 int io_add_fd(int fd, io_fn *fn, void *opaque)
 {
-    if (nr_fds == IO_MAX_FDS)
+    unsigned i;
+
+    for (i = 0; i < nr_fds && fds[i].fd >= 0; i++)
+        ;
+    if (i == IO_MAX_FDS)
         return -1;
-    fds[nr_fds++] = (struct io_fd){ .fd = fd, .fn = fn, .opaque = opaque };
+    fds[i] = (struct io_fd){ .fd = fd, .fn = fn, .opaque = opaque };
+    if (i == nr_fds)
+        nr_fds++;
     return 0;
 }
 
@@ -39,13 +45,17 @@ static void *io_main(void *arg)
 {
     struct vm *vm = arg;
     struct pollfd p[IO_MAX_FDS];
+    unsigned slot[IO_MAX_FDS];
 
     for (;;) {
         unsigned n = 0;
 
-        for (unsigned i = 0; i < nr_fds; i++)
-            if (fds[i].fd >= 0)
-                p[n++] = (struct pollfd){ .fd = fds[i].fd, .events = POLLIN };
+        for (unsigned i = 0; i < nr_fds; i++) {
+            if (fds[i].fd < 0)
+                continue;
+            slot[n] = i;
+            p[n++] = (struct pollfd){ .fd = fds[i].fd, .events = POLLIN };
+        }
         if (!n)
             return NULL;
         if (poll(p, n, -1) < 0) {
@@ -54,11 +64,13 @@ static void *io_main(void *arg)
             log_warn("io", "poll");
             return NULL;
         }
-        for (unsigned i = 0, k = 0; i < nr_fds; i++) {
-            if (fds[i].fd < 0)
-                continue;
-            if (p[k++].revents && fds[i].fn(vm, fds[i].fd, fds[i].opaque) < 0)
-                fds[i].fd = -1; /* end of file or error: stop watching it */
+        /* Handlers may add descriptors (an accepted client): check each slot
+         * still holds the descriptor that was polled. */
+        for (unsigned j = 0; j < n; j++) {
+            struct io_fd *f = &fds[slot[j]];
+
+            if (p[j].revents && f->fd == p[j].fd && f->fn(vm, f->fd, f->opaque) < 0)
+                f->fd = -1; /* end of file or error: stop watching it */
         }
     }
 }

@@ -28,6 +28,8 @@ static void usage(FILE *f)
         "  -display none     no display (the default)\n"
         "  -no-reboot        exit with status 3 when the guest reboots, instead of\n"
         "                    restarting it\n"
+        "  -xenstore PATH    serve the guest's xenstore on unix socket PATH too, as\n"
+        "                    domain 0 (for xenstore-utils: XENSTORED_PATH=PATH)\n"
         "  -d ITEM[,ITEM]    logging: info, debug, stats (exit counts at the end)\n"
         "  -version          print the version and exit\n"
         "  -h, -help         print this help and exit\n\n"
@@ -112,6 +114,7 @@ static void parse_args(struct config *c, int argc, char **argv)
         else if (!strcmp(o, "-m")) parse_memory(c, need_arg(argc, argv, &i));
         else if (!strcmp(o, "-nographic")) c->nographic = true;
         else if (!strcmp(o, "-no-reboot")) c->no_reboot = true;
+        else if (!strcmp(o, "-xenstore")) c->xenstore_path = need_arg(argc, argv, &i);
         else if (!strcmp(o, "-d")) parse_debug(c, need_arg(argc, argv, &i));
         else if (!strcmp(o, "-smp")) {
             const char *a = need_arg(argc, argv, &i);
@@ -148,6 +151,8 @@ int main(int argc, char **argv)
     if (boot_guest(&vm))
         return EXIT_SETUP;
     console_start_input(&vm);
+    if (vm.cfg.xenstore_path)
+        xs_socket_start(&vm, vm.cfg.xenstore_path);
     if (io_start(&vm))
         return EXIT_INTERNAL;
     rc = vm_run(&vm);

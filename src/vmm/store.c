@@ -2,6 +2,7 @@
 /* The guest's xenstore: the in-process store, its ring, and the nodes a toolstack writes. */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 struct store {
     struct vm *vm;
+    pthread_mutex_t lock; /* every use of xs, from any thread */
     struct xs_store *xs;
     struct xs_conn *guest; /* the guest's ring connection; NULL once shut down */
     struct xenstore_domain_interface *ring;
@@ -40,7 +42,11 @@ static void service(struct store *s)
 
 static void notify(struct pv_domain *d, unsigned port, void *opaque)
 {
-    service(opaque);
+    struct store *s = opaque;
+
+    pthread_mutex_lock(&s->lock);
+    service(s);
+    pthread_mutex_unlock(&s->lock);
 }
 
 /* Output became available (e.g. a watch fired from a host write). */
@@ -53,8 +59,26 @@ static void wake(void *opaque)
 
 void store_service(struct vm *vm)
 {
-    if (vm->store)
-        service(vm->store);
+    if (!vm->store)
+        return;
+    pthread_mutex_lock(&vm->store->lock);
+    service(vm->store);
+    pthread_mutex_unlock(&vm->store->lock);
+}
+
+void store_lock(struct vm *vm)
+{
+    pthread_mutex_lock(&vm->store->lock);
+}
+
+void store_unlock(struct vm *vm)
+{
+    pthread_mutex_unlock(&vm->store->lock);
+}
+
+struct xs_store *store_xs(struct vm *vm)
+{
+    return vm->store->xs;
 }
 
 static void put(struct store *s, const char *path, const char *fmt, ...)
@@ -152,6 +176,7 @@ int store_setup(struct vm *vm)
     if (!s || !(s->xs = xs_store_new(NULL)))
         return -1;
     s->vm = vm;
+    pthread_mutex_init(&s->lock, NULL);
     port = pv_evtchn_bind_backend(&vm->d, notify, s);
     if (port < 0)
         return -1;

@@ -25,6 +25,7 @@ struct config {
     const char *kernel, *initrd, *append, *name;
     bool nographic;
     bool no_reboot; /* -no-reboot: a guest reboot ends xenner with EXIT_REBOOT */
+    const char *xenstore_path; /* -xenstore PATH, or NULL */
     bool stats;  /* print exit counts at the end (-d stats) */
 };
 
@@ -105,6 +106,14 @@ void console_attach(struct vm *vm); /* once the builder placed the ring */
 int store_setup(struct vm *vm);  /* before the domain is built: its event channel */
 void store_attach(struct vm *vm); /* after: ring page and the toolstack's nodes */
 void store_service(struct vm *vm); /* serve the ring (vCPU thread) */
+/* The store is shared by the vCPU thread (the ring) and the I/O thread (the
+ * socket): hold the lock around every use of store_xs(). */
+void store_lock(struct vm *vm);
+void store_unlock(struct vm *vm);
+struct xs_store *store_xs(struct vm *vm);
+
+/* xs-socket.c: -xenstore PATH, a unix socket for the host's xenstore tools */
+int xs_socket_start(struct vm *vm, const char *path); /* before io_start */
 
 /* boot.c */
 int boot_guest(struct vm *vm);
