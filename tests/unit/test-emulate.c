@@ -10,14 +10,8 @@
 
 #include <cmocka.h>
 
-#include "pv/pv.h"
+#include "pv-fixture.h"
 
-#define NR_PAGES 64
-#define PAGE 4096ULL
-#define L4 1
-#define L3 2
-#define L2 3
-#define L1 4
 #define CODE 20 /* the page the instructions are placed in (VA == GPA) */
 #define CODE_VA (CODE * PAGE)
 #define PTE_VA(i) (L1 * PAGE + (i) * 8) /* L1 entry i, through the read-only mapping */
@@ -29,60 +23,18 @@
 /* Instruction bytes from a string literal, without its NUL. */
 #define INSN(s) (const uint8_t *)(s), sizeof(s) - 1
 
-struct fix {
-    struct pv_domain d;
-    struct pv_vcpu v;
-    uint64_t queue[HV_QUEUE_MAX];
-};
-
 static uint64_t fake_ns, fake_tsc;
 
 static uint64_t now_ns(void *h) { return fake_ns; }
 static uint64_t rdtsc(void *h) { return fake_tsc; }
-static void quiet(void *h, int level, const char *msg) { }
-static int fmt(char *b, size_t n, const char *f, va_list ap) { return vsnprintf(b, n, f, ap); }
-
-static uint64_t *pt(struct fix *f, unsigned pfn) { return (uint64_t *)(f->d.ram + pfn * PAGE); }
-
-/* As test-mm: VA [0, 256 KiB) maps frames 0..63, page tables read-only. */
-static void build_tables(struct fix *f)
-{
-    pt(f, L4)[0] = L3 * PAGE | PTE_P | PTE_RW;
-    pt(f, L3)[0] = L2 * PAGE | PTE_P | PTE_RW;
-    pt(f, L2)[0] = L1 * PAGE | PTE_P | PTE_RW;
-    for (unsigned i = 0; i < NR_PAGES; i++)
-        pt(f, L1)[i] = (uint64_t)i * PAGE | PTE_P | (i >= L4 && i <= L1 ? 0 : PTE_RW);
-}
 
 static int setup(void **state)
 {
-    struct fix *f = calloc(1, sizeof(*f));
-    struct pv_domain *d = &f->d;
+    struct fix *f = fix_new();
 
-    d->nr_pages = NR_PAGES;
-    d->ram = calloc(NR_PAGES, PAGE);
-    d->xen_pfn = NR_PAGES;
-    d->xen_pages = aligned_alloc(PAGE, PV_NR_XEN_PAGES * PAGE);
-    d->max_pfn = NR_PAGES + PV_NR_XEN_PAGES;
-    d->hv_pfn = 128;
-    d->hv_pages = 4;
-    d->hv = aligned_alloc(PAGE, 4 * PAGE);
-    d->frames = calloc(d->max_pfn, sizeof(*d->frames));
-    d->m2p = calloc(d->max_pfn, sizeof(uint64_t));
-    d->host.vformat = fmt;
-    d->host.log = quiet;
-    d->host.now_ns = now_ns;
-    d->host.rdtsc = rdtsc;
-    d->hv_l3_m2p_gpa = 128 * PAGE;
-    d->hv_l3_tramp_gpa = 129 * PAGE;
-    d->hv_l3_direct_gpa = 130 * PAGE;
-    d->vm_assist = 1u << VMASST_TYPE_writable_pagetables;
-    f->v.d = d;
-    f->v.queue = f->queue;
-    f->v.kernel_mode = true;
-    build_tables(f);
-    assert_int_equal(pv_get_type(&f->v, L4, PGT_L4), 0);
-    f->v.cr3_kernel = L4;
+    f->d.host.now_ns = now_ns;
+    f->d.host.rdtsc = rdtsc;
+    f->d.vm_assist = 1u << VMASST_TYPE_writable_pagetables;
     fake_ns = 1000000000ULL; /* the PIT's clock: 1 s after boot */
     *state = f;
     return 0;
@@ -90,10 +42,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    struct fix *f = *state;
-
-    free(f->d.ram), free(f->d.xen_pages), free(f->d.hv);
-    free(f->d.frames), free(f->d.m2p), free(f);
+    fix_free(*state);
     return 0;
 }
 
@@ -118,11 +67,11 @@ static void test_ptwr_mov(void **state)
 {
     struct fix *f = *state;
 
-    assert_int_equal(pt(f, L1)[40], 40 * PAGE | PTE_P | PTE_RW | PTE_US);
+    assert_int_equal(fix_pt(f, L1)[40], 40 * PAGE | PTE_P | PTE_RW | PTE_US);
     f->v.r.rdi = PTE_VA(40);
     f->v.r.rax = 41 * PAGE | PTE_P | PTE_RW;
     assert_true(ptwr(f, INSN("\x48\x89\x07"), PTE_VA(40), ERR_PW)); /* mov %rax,(%rdi) */
-    assert_int_equal(pt(f, L1)[40], 41 * PAGE | PTE_P | PTE_RW | PTE_US);
+    assert_int_equal(fix_pt(f, L1)[40], 41 * PAGE | PTE_P | PTE_RW | PTE_US);
     assert_int_equal(f->v.r.rip, CODE_VA + 3);
     assert_int_equal(f->d.frames[40].wr_count, 0);
     assert_int_equal(f->d.frames[41].wr_count, 2);
@@ -136,7 +85,7 @@ static void test_ptwr_xchg(void **state)
     f->v.r.rax = 0; /* ptep_get_and_clear */
     assert_true(ptwr(f, INSN("\x48\x87\x07"), PTE_VA(40), ERR_PW)); /* xchg %rax,(%rdi) */
     assert_int_equal(f->v.r.rax, 40 * PAGE | PTE_P | PTE_RW | PTE_US);
-    assert_int_equal(pt(f, L1)[40], 0);
+    assert_int_equal(fix_pt(f, L1)[40], 0);
     assert_int_equal(f->v.r.rip, CODE_VA + 3);
     assert_int_equal(f->d.frames[40].wr_count, 0);
 }
@@ -144,7 +93,7 @@ static void test_ptwr_xchg(void **state)
 static void test_ptwr_cmpxchg_success(void **state)
 {
     struct fix *f = *state;
-    uint64_t old = pt(f, L1)[40], new = 40 * PAGE | PTE_P | PTE_US;
+    uint64_t old = fix_pt(f, L1)[40], new = 40 * PAGE | PTE_P | PTE_US;
 
     f->v.r.rdi = PTE_VA(40);
     f->v.r.rax = old;
@@ -152,7 +101,7 @@ static void test_ptwr_cmpxchg_success(void **state)
     /* lock cmpxchg %rcx,(%rdi) */
     assert_true(ptwr(f, INSN("\xf0\x48\x0f\xb1\x0f"), PTE_VA(40), ERR_PW));
     assert_true(f->v.r.rflags & RF_ZF);
-    assert_int_equal(pt(f, L1)[40], new);
+    assert_int_equal(fix_pt(f, L1)[40], new);
     assert_int_equal(f->v.r.rax, old);
     assert_int_equal(f->v.r.rip, CODE_VA + 5);
 }
@@ -160,7 +109,7 @@ static void test_ptwr_cmpxchg_success(void **state)
 static void test_ptwr_cmpxchg_failure(void **state)
 {
     struct fix *f = *state;
-    uint64_t old = pt(f, L1)[40];
+    uint64_t old = fix_pt(f, L1)[40];
 
     f->v.r.rdi = PTE_VA(40);
     f->v.r.rax = 0x1234;
@@ -169,7 +118,7 @@ static void test_ptwr_cmpxchg_failure(void **state)
     assert_true(ptwr(f, INSN("\xf0\x48\x0f\xb1\x0f"), PTE_VA(40), ERR_PW));
     assert_false(f->v.r.rflags & RF_ZF);
     assert_int_equal(f->v.r.rax, old);
-    assert_int_equal(pt(f, L1)[40], old);
+    assert_int_equal(fix_pt(f, L1)[40], old);
     assert_int_equal(f->v.r.rip, CODE_VA + 5);
 }
 
@@ -181,7 +130,7 @@ static void test_ptwr_btr(void **state)
     f->v.r.rdi = PTE_VA(40);
     assert_true(ptwr(f, INSN("\xf0\x48\x0f\xba\x37\x01"), PTE_VA(40), ERR_PW));
     assert_true(f->v.r.rflags & RF_CF);
-    assert_int_equal(pt(f, L1)[40], 40 * PAGE | PTE_P | PTE_US);
+    assert_int_equal(fix_pt(f, L1)[40], 40 * PAGE | PTE_P | PTE_US);
     assert_int_equal(f->v.r.rip, CODE_VA + 6);
     assert_int_equal(f->d.frames[40].wr_count, 0);
 
@@ -190,22 +139,22 @@ static void test_ptwr_btr(void **state)
     f->v.r.rsi = 1;
     assert_true(ptwr(f, INSN("\x48\x0f\xb3\x37"), PTE_VA(41), ERR_PW));
     assert_true(f->v.r.rflags & RF_CF);
-    assert_int_equal(pt(f, L1)[41], 41 * PAGE | PTE_P | PTE_US);
+    assert_int_equal(fix_pt(f, L1)[41], 41 * PAGE | PTE_P | PTE_US);
     assert_int_equal(f->v.r.rip, CODE_VA + 4);
     assert_true(ptwr(f, INSN("\x48\x0f\xb3\x37"), PTE_VA(41), ERR_PW));
     assert_false(f->v.r.rflags & RF_CF);
-    assert_int_equal(pt(f, L1)[41], 41 * PAGE | PTE_P | PTE_US);
+    assert_int_equal(fix_pt(f, L1)[41], 41 * PAGE | PTE_P | PTE_US);
 }
 
 static void test_ptwr_and_byte(void **state)
 {
     struct fix *f = *state;
 
-    pt(f, L1)[40] |= PTE_NX; /* the other bytes must survive */
+    fix_pt(f, L1)[40] |= PTE_NX; /* the other bytes must survive */
     f->v.r.r15 = PTE_VA(40);
     /* ds andb $0xfd,(%r15) */
     assert_true(ptwr(f, INSN("\x3e\x41\x80\x27\xfd"), PTE_VA(40), ERR_PW));
-    assert_int_equal(pt(f, L1)[40], PTE_NX | 40 * PAGE | PTE_P | PTE_US);
+    assert_int_equal(fix_pt(f, L1)[40], PTE_NX | 40 * PAGE | PTE_P | PTE_US);
     assert_false(f->v.r.rflags & RF_ZF);
     assert_int_equal(f->v.r.rip, CODE_VA + 5);
     assert_int_equal(f->d.frames[40].wr_count, 0);
@@ -218,7 +167,7 @@ static void test_ptwr_high_half(void **state)
     f->v.r.rdi = PTE_VA(40);
     /* movl $0x80000000,4(%rdi): set NX, keep the low half */
     assert_true(ptwr(f, INSN("\xc7\x47\x04\x00\x00\x00\x80"), PTE_VA(40) + 4, ERR_PW));
-    assert_int_equal(pt(f, L1)[40], PTE_NX | 40 * PAGE | PTE_P | PTE_RW | PTE_US);
+    assert_int_equal(fix_pt(f, L1)[40], PTE_NX | 40 * PAGE | PTE_P | PTE_RW | PTE_US);
     assert_int_equal(f->v.r.rip, CODE_VA + 7);
     assert_int_equal(f->d.frames[40].wr_count, 1);
 }
@@ -226,13 +175,13 @@ static void test_ptwr_high_half(void **state)
 /* A refused new PTE: false, and neither the PTE nor any register changed. */
 static void refused(struct fix *f, const uint8_t *code, size_t len)
 {
-    uint64_t pte = pt(f, L1)[40];
+    uint64_t pte = fix_pt(f, L1)[40];
     struct pv_regs before;
 
     f->v.r.rip = CODE_VA;
     before = f->v.r;
     assert_false(ptwr(f, code, len, PTE_VA(40), ERR_PW));
-    assert_int_equal(pt(f, L1)[40], pte);
+    assert_int_equal(fix_pt(f, L1)[40], pte);
     assert_memory_equal(&f->v.r, &before, sizeof(before));
 }
 
@@ -248,7 +197,7 @@ static void test_ptwr_refuses_bad_pte(void **state)
     f->v.r.rax = L1 * PAGE | PTE_P | PTE_RW; /* its own L1, writable */
     refused(f, INSN("\x48\x87\x07"));
     /* A matching cmpxchg whose new value is refused keeps rflags too. */
-    f->v.r.rax = pt(f, L1)[40];
+    f->v.r.rax = fix_pt(f, L1)[40];
     f->v.r.rcx = L2 * PAGE | PTE_P | PTE_RW;
     refused(f, INSN("\xf0\x48\x0f\xb1\x0f"));
     assert_int_equal(f->d.frames[40].wr_count, 1);
@@ -258,12 +207,12 @@ static void test_ptwr_refuses_bad_pte(void **state)
 /* Faults that are not an emulated page-table write: false, nothing changed. */
 static void not_ptwr(struct fix *f, const uint8_t *code, size_t len, uint64_t gva, uint64_t err)
 {
-    uint64_t pte = pt(f, L1)[40];
+    uint64_t pte = fix_pt(f, L1)[40];
 
     f->v.r.rdi = PTE_VA(40);
     f->v.r.rax = 41 * PAGE | PTE_P;
     assert_false(ptwr(f, code, len, gva, err));
-    assert_int_equal(pt(f, L1)[40], pte);
+    assert_int_equal(fix_pt(f, L1)[40], pte);
     assert_int_equal(f->v.r.rip, CODE_VA);
     assert_int_equal(f->v.r.rax, 41 * PAGE | PTE_P);
 }
@@ -277,7 +226,7 @@ static void test_ptwr_not_handled(void **state)
     not_ptwr(f, INSN("\x48\x89\x07"), PTE_VA(40) + 4, ERR_PW);    /* 8 bytes at +4 */
     /* movl $0,5(%rdi): its last byte is in the next entry */
     not_ptwr(f, INSN("\xc7\x47\x05\x00\x00\x00\x00"), PTE_VA(40) + 5, ERR_PW);
-    assert_int_equal(pt(f, L1)[41], 41 * PAGE | PTE_P | PTE_RW | PTE_US);
+    assert_int_equal(fix_pt(f, L1)[41], 41 * PAGE | PTE_P | PTE_RW | PTE_US);
     not_ptwr(f, INSN("\x48\x89\x07"), 30 * PAGE, ERR_PW);         /* not a page table */
     f->v.kernel_mode = false;
     not_ptwr(f, INSN("\x48\x89\x07"), PTE_VA(40), ERR_PW);        /* user mode */

@@ -10,88 +10,19 @@
 
 #include <cmocka.h>
 
-#include "pv/pv.h"
+#include "pv-fixture.h"
 
-#define NR_PAGES 64
-#define PAGE 4096
-#define L4 1
-#define L3 2
-#define L2 3
-#define L1 4
 #define REQ 10 /* a page for hypercall arguments */
-
-struct fix {
-    struct pv_domain d;
-    struct pv_vcpu v;
-    uint64_t queue[HV_QUEUE_MAX];
-};
-
-static int fmt(char *b, size_t n, const char *f, va_list ap)
-{
-    return vsnprintf(b, n, f, ap);
-}
-
-static void quiet(void *h, int level, const char *msg)
-{
-}
-
-static uint64_t *pt(struct fix *f, unsigned pfn)
-{
-    return (uint64_t *)(f->d.ram + pfn * PAGE);
-}
-
-/* Map VA [0, 256 KiB) to frames 0..63: page tables read-only, the rest RW,
- * without _PAGE_USER so the tests can see Xen's adjustment. */
-static void build_tables(struct fix *f)
-{
-    pt(f, L4)[0] = L3 * PAGE | PTE_P | PTE_RW;
-    pt(f, L3)[0] = L2 * PAGE | PTE_P | PTE_RW;
-    pt(f, L2)[0] = L1 * PAGE | PTE_P | PTE_RW;
-    for (unsigned i = 0; i < NR_PAGES; i++)
-        pt(f, L1)[i] = (uint64_t)i * PAGE | PTE_P | (i >= L4 && i <= L1 ? 0 : PTE_RW);
-}
 
 static int setup(void **state)
 {
-    struct fix *f = calloc(1, sizeof(*f));
-    struct pv_domain *d = &f->d;
-
-    d->nr_pages = NR_PAGES;
-    d->ram = aligned_alloc(PAGE, NR_PAGES * PAGE);
-    memset(d->ram, 0, NR_PAGES * PAGE);
-    d->xen_pfn = NR_PAGES;
-    d->xen_pages = aligned_alloc(PAGE, PV_NR_XEN_PAGES * PAGE);
-    d->max_pfn = NR_PAGES + PV_NR_XEN_PAGES;
-    d->hv_pfn = 128;
-    d->hv_pages = 4;
-    d->hv = aligned_alloc(PAGE, 4 * PAGE);
-    d->frames = calloc(d->max_pfn, sizeof(*d->frames));
-    d->m2p = calloc(d->max_pfn, sizeof(uint64_t));
-    d->host.vformat = fmt;
-    d->host.log = quiet;
-    d->hv_l3_m2p_gpa = 128 * PAGE;
-    d->hv_l3_tramp_gpa = 129 * PAGE;
-    d->hv_l3_direct_gpa = 130 * PAGE;
-    f->v.d = d;
-    f->v.queue = f->queue;
-    f->v.kernel_mode = true;
-    build_tables(f);
-    assert_int_equal(pv_get_type(&f->v, L4, PGT_L4), 0);
-    f->v.cr3_kernel = L4;
-    *state = f;
+    *state = fix_new();
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fix *f = *state;
-
-    free(f->d.ram);
-    free(f->d.xen_pages);
-    free(f->d.hv);
-    free(f->d.frames);
-    free(f->d.m2p);
-    free(f);
+    fix_free(*state);
     return 0;
 }
 
@@ -120,21 +51,21 @@ static void test_validation_sets_types_and_user(void **state)
     assert_int_equal(f->d.frames[L3].type, PGT_L3);
     assert_int_equal(f->d.frames[L2].type, PGT_L2);
     assert_int_equal(f->d.frames[L1].type, PGT_L1);
-    assert_true(pt(f, L1)[20] & PTE_US); /* Xen adds _PAGE_USER */
-    assert_true(pt(f, L2)[0] & PTE_US);
+    assert_true(fix_pt(f, L1)[20] & PTE_US); /* Xen adds _PAGE_USER */
+    assert_true(fix_pt(f, L2)[0] & PTE_US);
     assert_int_equal(f->d.frames[20].wr_count, 1);
     /* The hypervisor slots were installed. */
-    assert_int_equal(pt(f, L4)[HV_L4_SLOT_TRAMP], 129 * PAGE | PTE_P | PTE_RW);
-    assert_int_equal(pt(f, L4)[HV_L4_SLOT_M2P], 128 * PAGE | PTE_P | PTE_US);
+    assert_int_equal(fix_pt(f, L4)[HV_L4_SLOT_TRAMP], 129 * PAGE | PTE_P | PTE_RW);
+    assert_int_equal(fix_pt(f, L4)[HV_L4_SLOT_M2P], 128 * PAGE | PTE_P | PTE_US);
 }
 
 static void test_map_page_table_writable_fails(void **state)
 {
     struct fix *f = *state;
-    uint64_t before = pt(f, L1)[40];
+    uint64_t before = fix_pt(f, L1)[40];
 
     assert_int_equal(update(f, L1 * PAGE + 40 * 8, L1 * PAGE | PTE_P | PTE_RW), -EBUSY);
-    assert_int_equal(pt(f, L1)[40], before);
+    assert_int_equal(fix_pt(f, L1)[40], before);
     /* Read-only is fine. */
     assert_int_equal(update(f, L1 * PAGE + 40 * 8, L1 * PAGE | PTE_P), 0);
 }
@@ -201,7 +132,7 @@ static void test_pin_of_xenner_written_frame_fails(void **state)
 static void test_pin_bad_entry_fails_cleanly(void **state)
 {
     struct fix *f = *state;
-    uint64_t *t = pt(f, 52);
+    uint64_t *t = fix_pt(f, 52);
 
     /* Frame 52 (mapped read-only first) holds one good and one bad entry. */
     assert_int_equal(update(f, L1 * PAGE + 52 * 8, 52 * PAGE | PTE_P), 0);
@@ -218,7 +149,7 @@ static void test_xen_slots_are_reserved(void **state)
     struct fix *f = *state;
 
     assert_int_equal(update(f, L4 * PAGE + HV_L4_SLOT_TRAMP * 8, 0), -EINVAL);
-    assert_int_equal(pt(f, L4)[HV_L4_SLOT_TRAMP], 129 * PAGE | PTE_P | PTE_RW);
+    assert_int_equal(fix_pt(f, L4)[HV_L4_SLOT_TRAMP], 129 * PAGE | PTE_P | PTE_RW);
 }
 
 static void test_no_superpages(void **state)
@@ -241,7 +172,7 @@ static void test_update_va_mapping(void **state)
     struct fix *f = *state;
 
     assert_int_equal(pv_update_va_mapping(&f->v, 45 * PAGE, 46 * PAGE | PTE_P, UVMF_INVLPG), 0);
-    assert_int_equal(pt(f, L1)[45] & PTE_ADDR, 46 * PAGE);
+    assert_int_equal(fix_pt(f, L1)[45] & PTE_ADDR, 46 * PAGE);
     assert_true(f->v.tlb_flush);
     /* No L1 maps this address: an error, not a crash. */
     assert_int_equal(pv_update_va_mapping(&f->v, 1ULL << 39, 0, 0), -EINVAL);
