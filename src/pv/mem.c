@@ -135,3 +135,15 @@ int pv_copy_to_guest(struct pv_vcpu *v, uint64_t gva, const void *src, size_t le
 {
     return copy_guest(v, gva, (void *)src, len, true);
 }
+
+unsigned pv_fetch_insn(struct pv_vcpu *v, uint8_t *buf, unsigned max)
+{
+    uint64_t rip = v->r.rip;
+    unsigned first = PV_PAGE_SIZE - (rip & (PV_PAGE_SIZE - 1));
+
+    if (first >= max)
+        return pv_copy_from_guest(v, buf, rip, max) ? 0 : max;
+    if (pv_copy_from_guest(v, buf, rip, first))
+        return 0;
+    return pv_copy_from_guest(v, buf + first, rip + first, max - first) ? first : max;
+}

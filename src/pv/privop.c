@@ -158,26 +158,24 @@ static bool mov_cr(struct pv_vcpu *v, bool to_cr, unsigned cr, unsigned reg)
 
 bool pv_emulate_privop(struct pv_vcpu *v)
 {
-    uint8_t b[4];
-    unsigned rex = 0, i = 0;
+    uint8_t insn[4];
+    const uint8_t *b = insn;
+    unsigned rex = 0, i = 0, n;
     uint32_t msr = v->r.rcx;
     uint64_t val;
 
-    /* Two bytes first: a 2-byte instruction may end where the mapping does. */
-    if (!v->kernel_mode || pv_copy_from_guest(v, b, v->r.rip, 2))
+    if (!v->kernel_mode)
         return false;
-    if ((b[0] & 0xf0) == 0x40) {
-        rex = b[0];
+    n = pv_fetch_insn(v, insn, sizeof(insn));
+    if (n && (insn[0] & 0xf0) == 0x40) {
+        rex = insn[0];
         i = 1;
-        if (pv_copy_from_guest(v, b, v->r.rip + 1, 2))
-            return false;
+        b = insn + 1; /* b[0..] is the instruction after its REX prefix */
     }
-    if (b[1] == 0x20 || b[1] == 0x22) { /* mov to/from CR has a ModRM byte */
-        if (pv_copy_from_guest(v, b + 2, v->r.rip + i + 2, 1))
-            return false;
-    }
-    if (b[0] != 0x0f)
+    if (n < i + 2 || b[0] != 0x0f)
         return false;
+    if ((b[1] == 0x20 || b[1] == 0x22) && n < i + 3)
+        return false; /* mov to/from CR has a ModRM byte */
     switch (b[1]) {
     case 0x30: /* wrmsr */
         val = (v->r.rdx << 32) | (uint32_t)v->r.rax;

@@ -87,6 +87,7 @@ static bool decode(const uint8_t *b, unsigned avail, struct insn *in)
     in->size = opsize;
     in->reg = ((b[i] >> 3) & 7) | ((rex & 4) << 1);
     in->has_imm = false;
+    in->imm = 0;
     ml = modrm_len(b + i, avail - i);
     if (!ml)
         return false;
@@ -233,9 +234,7 @@ bool pv_ptwr_fault(struct pv_vcpu *v, uint64_t err)
         return false;
     if (pv_gva_to_gpa(v, addr, false, &gpa) || !pv_pfn_is_l1(v->d, gpa >> PV_PAGE_SHIFT))
         return false;
-    for (avail = sizeof(code); avail; avail--) /* the insn may end near a page end */
-        if (!pv_copy_from_guest(v, code, v->r.rip, avail))
-            break;
+    avail = pv_fetch_insn(v, code, sizeof(code));
     if (!avail || !decode(code, avail, &in) || (addr & 7) + in.size > 8)
         return false;
     p = pv_gpa(v->d, gpa & ~7ULL, 8);

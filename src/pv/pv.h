@@ -201,6 +201,9 @@ int pv_gva_to_gpa(struct pv_vcpu *v, uint64_t gva, bool write, uint64_t *gpa);
 /* Copy to/from guest virtual memory; 0 or -EFAULT (nothing partial is undone). */
 int pv_copy_from_guest(struct pv_vcpu *v, void *dst, uint64_t gva, size_t len);
 int pv_copy_to_guest(struct pv_vcpu *v, uint64_t gva, const void *src, size_t len);
+/* Read up to max instruction bytes at the vCPU's rip into buf; returns how
+ * many could be read (an instruction may end where its mapping does). */
+unsigned pv_fetch_insn(struct pv_vcpu *v, uint8_t *buf, unsigned max);
 
 /* ---- the PV MMU (mm.c) ---- */
 int pv_mm_init(struct pv_domain *d);

@@ -164,10 +164,7 @@ static bool try_emulate_io(struct pv_vcpu *v)
 
     if (v->iopl < cpl)
         return false;
-    /* Up to 3 bytes: a 1-byte cli or `in %dx` may end where the mapping does. */
-    for (avail = sizeof(insn); avail; avail--)
-        if (!pv_copy_from_guest(v, insn, v->r.rip, avail))
-            break;
+    avail = pv_fetch_insn(v, insn, sizeof(insn));
     if (!avail || (insn[0] == 0x66 && avail < 2))
         return false;
     if (insn[0] == 0x66) {

@@ -40,14 +40,7 @@ static void service(struct store *s)
         pv_evtchn_set_pending(&s->vm->d, s->port);
 }
 
-static void notify(struct pv_domain *d, unsigned port, void *opaque)
-{
-    struct store *s = opaque;
 
-    pthread_mutex_lock(&s->lock);
-    service(s);
-    pthread_mutex_unlock(&s->lock);
-}
 
 /* Output became available (e.g. a watch fired from a host write). */
 static void wake(void *opaque)
@@ -79,6 +72,11 @@ void store_unlock(struct vm *vm)
 struct xs_store *store_xs(struct vm *vm)
 {
     return vm->store->xs;
+}
+
+static void notify(struct pv_domain *d, unsigned port, void *opaque)
+{
+    store_service(vm_of(d));
 }
 
 static void put(struct store *s, const char *path, const char *fmt, ...)
