@@ -76,7 +76,6 @@ void pv_write_pte(struct pv_vcpu *v, uint64_t gpa, uint64_t val)
         v->queue[v->queue_len++] = HV_DIRECT_VA + (gpa & ~7ULL);
     else
         v->queue_overflow = true;
-    v->tlb_flush = true;
 }
 
 static int get_l1e(struct pv_domain *d, uint64_t e)
@@ -438,16 +437,6 @@ int pv_set_baseptr(struct pv_vcpu *v, uint64_t pfn, bool user)
     return 0; /* the vCPU resumes with the new CR3, which KVM switches to */
 }
 
-/*
- * TLB flushes the guest asks for have nothing left to do: every change
- * xenner makes to a present entry is followed by the touch loop's CR3
- * reload before the guest runs again (CR4.PGE is off, so that flushes all),
- * and an entry that was not present cannot be in a TLB.
- */
-static void flush(struct pv_vcpu *v)
-{
-}
-
 static int clear_or_copy(struct pv_vcpu *v, uint64_t dst, uint64_t src, bool copy)
 {
     struct pv_frame *f = frame(v->d, dst);
@@ -481,7 +470,12 @@ static int one_mmuext(struct pv_vcpu *v, struct mmuext_op *op)
     case MMUEXT_INVLPG_LOCAL:
     case MMUEXT_INVLPG_MULTI:
     case MMUEXT_INVLPG_ALL:
-        flush(v);
+        /*
+         * Nothing left to do: every change xenner makes to a present entry
+         * is followed by the touch loop's CR3 reload before the guest runs
+         * again (CR4.PGE is off, so that flushes all), and an entry that was
+         * not present cannot be in a TLB.
+         */
         return 0;
     case MMUEXT_FLUSH_CACHE:
     case MMUEXT_FLUSH_CACHE_GLOBAL:
@@ -545,16 +539,11 @@ static uint64_t l1e_gpa(struct pv_vcpu *v, uint64_t va)
 long pv_update_va_mapping(struct pv_vcpu *v, uint64_t va, uint64_t val, uint64_t flags)
 {
     uint64_t gpa = l1e_gpa(v, va);
-    int rc;
 
     if (!gpa || level_of(v->d, gpa >> PV_PAGE_SHIFT) != PGT_L1)
         return -EINVAL;
-    rc = mod_entry(v, gpa, 1, val);
-    if (rc)
-        return rc;
-    if (flags & (UVMF_FLUSHTYPE_MASK))
-        flush(v);
-    return 0;
+    /* UVMF_* flushes need nothing more (see MMUEXT_TLB_FLUSH_LOCAL). */
+    return mod_entry(v, gpa, 1, val);
 }
 
 /* ---- descriptor tables ---- */

@@ -76,7 +76,6 @@ struct pv_vcpu {
     uint64_t kernel_ss, kernel_sp; /* stack_switch */
     uint64_t gs_base_kernel, gs_base_user, fs_base; /* live copies kept by the VMM */
     uint16_t gs_sel_user;
-    bool tlb_flush;   /* run the touch loop (it also flushes) before resuming */
     struct trap_info traps[256];
     uint64_t event_cb, failsafe_cb, syscall_cb, syscall32_cb, sysenter_cb, nmi_cb;
     bool syscall_masks_events, failsafe_masks_events;

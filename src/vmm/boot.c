@@ -123,7 +123,6 @@ static int init_vcpu(struct vm *vm, const struct build_layout *l)
     vm->d.frames[l->pt_pfn].pinned = 1;
     rc = pv_set_baseptr(v, l->pt_pfn, false);
     v->queue_len = 0; /* nothing was shadowed yet */
-    v->tlb_flush = false;
     pv_update_time(v);
     return rc;
 }

@@ -339,7 +339,6 @@ static void resume_touch(struct vm *vm, struct vcpu_host *vh)
     vh->run->kvm_dirty_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
     v->queue_len = 0;
     v->queue_overflow = false;
-    v->tlb_flush = false;
     vh->touch_runs++;
 }
 
@@ -491,7 +490,7 @@ static void prepare_entry(struct vm *vm, struct vcpu_host *vh)
     pv_deliver_events(v);
     if (vm->d.stop != PV_RUNNING)
         return;
-    if (v->tlb_flush || v->queue_len || v->queue_overflow)
+    if (v->queue_len || v->queue_overflow)
         resume_touch(vm, vh);
     else
         resume_guest(vh);
