@@ -83,8 +83,39 @@ int pv_evtchn_bind_backend(struct pv_domain *d,
     if (p < 0)
         return p;
     d->evtchn[p] = (struct pv_evtchn){ .state = EVTCHNSTAT_interdomain, .remote_dom = 0,
-                                       .backend = fn, .opaque = opaque };
+                                       .backend = fn, .opaque = opaque, .fixed = true };
     return p;
+}
+
+int pv_evtchn_connect(struct pv_domain *d, unsigned port, domid_t dom,
+                      void (*fn)(struct pv_domain *, unsigned, void *), void *opaque)
+{
+    struct pv_evtchn *e;
+
+    if (!port_ok(d, port))
+        return -EINVAL;
+    e = &d->evtchn[port];
+    if (e->state != EVTCHNSTAT_unbound || e->remote_dom != dom)
+        return -EINVAL;
+    e->opaque = opaque;
+    e->backend = fn;
+    e->remote_port = 0;
+    __atomic_store_n(&e->state, EVTCHNSTAT_interdomain, __ATOMIC_RELEASE);
+    return 0;
+}
+
+void pv_evtchn_disconnect(struct pv_domain *d, unsigned port, void *opaque)
+{
+    struct pv_evtchn *e;
+
+    if (!port_ok(d, port))
+        return;
+    e = &d->evtchn[port];
+    if (e->state != EVTCHNSTAT_interdomain || e->fixed || e->opaque != opaque)
+        return; /* the guest closed it already (and may have reused it) */
+    e->backend = NULL;
+    e->opaque = NULL;
+    e->state = EVTCHNSTAT_unbound; /* the guest's end waits for a new backend */
 }
 
 static bool is_self(struct pv_domain *d, domid_t dom)
@@ -190,8 +221,14 @@ static long evtchn_close(struct pv_domain *d, unsigned port)
     if (!port_ok(d, port) || d->evtchn[port].state == EVTCHNSTAT_closed)
         return -EINVAL;
     e = &d->evtchn[port];
-    if (e->backend)
-        return -EINVAL; /* xenner's own devices keep their ports */
+    if (e->fixed)
+        return -EINVAL; /* the console's and xenstore's ports stay */
+    if (e->backend) {
+        /* A backend's port: it stops hearing from the guest now, and finds
+         * the port gone when it disconnects (pv_evtchn_disconnect). */
+        *e = (struct pv_evtchn){ 0 };
+        return 0;
+    }
     if (e->state == EVTCHNSTAT_interdomain) {
         struct pv_evtchn *r = &d->evtchn[e->remote_port];
 

@@ -221,7 +221,15 @@ int pv_get_type(struct pv_vcpu *v, uint64_t pfn, int type)
     if (f->wr_count || held_by_xenner(d, pfn))
         return -EINVAL; /* still writable somewhere */
     f->type = type;
-    f->type_count = 1; /* taken first: a table referencing itself fails above */
+    /* Taken first: a table referencing itself fails above. A backend
+     * writing into the page through a grant (pv_grant_get) counts gnt_wr
+     * first and then looks at type_count: one of the two sees the other. */
+    __atomic_store_n(&f->type_count, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&f->gnt_wr, __ATOMIC_SEQ_CST)) {
+        f->type_count = 0;
+        f->type = PGT_NONE;
+        return -EINVAL;
+    }
     if (type >= PGT_L1 && type <= PGT_L4)
         rc = validate(v, pfn, type);
     if (rc) {

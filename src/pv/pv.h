@@ -49,6 +49,7 @@ struct pv_frame {
     uint8_t type;
     uint8_t pinned;
     uint8_t was_pt; /* has been a page table: KVM may hold a shadow of it */
+    uint32_t gnt_wr; /* writable uses by a backend (pv_grant_get), atomic */
 };
 
 /* General registers, in KVM's order. */
@@ -105,9 +106,10 @@ struct pv_evtchn {
     uint16_t notify_vcpu;
     domid_t remote_dom;
     uint16_t remote_port;
+    bool fixed; /* xenner's console or xenstore port: the guest cannot close it */
+    /* An in-process backend at the other end: called on the vCPU thread
+     * when the guest sends on the port. */
     void (*backend)(struct pv_domain *d, unsigned port, void *opaque);
-    /* An MSR as the host vCPU has it, for the few passed through; 0 or -1. */
-    int (*host_msr)(void *h, struct pv_vcpu *v, uint32_t msr, uint64_t *val);
     void *opaque;
 };
 
@@ -158,6 +160,7 @@ struct pv_domain {
     unsigned nr_vcpus;
     struct pv_evtchn evtchn[PV_NR_EVTCHN];
     unsigned grant_frames; /* frames set up by the guest */
+    struct { uint32_t rd, wr; } gnt_use[PV_NR_GRANT_FRAMES * 512]; /* backend uses per ref */
     unsigned grant_version;
     uint32_t vm_assist;
     unsigned features[1];  /* XENFEAT_* submap 0 offered */
@@ -266,6 +269,13 @@ void pv_send_virq(struct pv_vcpu *v, unsigned virq);
 int pv_evtchn_bind_backend(struct pv_domain *d,
                            void (*fn)(struct pv_domain *, unsigned, void *), void *opaque);
 bool pv_evtchn_pending(struct pv_domain *d, unsigned port);
+/* A backend (domain @dom, 0 in xenner) takes the other end of @port, which
+ * the guest allocated unbound for @dom: @fn runs when the guest sends on it.
+ * 0 or -EINVAL. pv_evtchn_set_pending(d, port) then notifies the guest. */
+int pv_evtchn_connect(struct pv_domain *d, unsigned port, domid_t dom,
+                      void (*fn)(struct pv_domain *, unsigned, void *), void *opaque);
+/* The backend lets go of @port (if the guest has not closed it since). */
+void pv_evtchn_disconnect(struct pv_domain *d, unsigned port, void *opaque);
 
 /* ---- time and scheduling (time.c, sched.c) ---- */
 void pv_update_time(struct pv_vcpu *v);
@@ -279,6 +289,12 @@ void pv_shutdown(struct pv_domain *d, unsigned reason);
 
 /* ---- grant tables (grant.c), memory (memory.c) ---- */
 long pv_grant_table_op(struct pv_vcpu *v, unsigned cmd, uint64_t arg, unsigned count);
+/* A backend's access to the page the guest granted domain @dom with entry
+ * @ref (checked as Xen maps a grant; any thread): a host pointer to the whole
+ * page, and its frame in *@pfn, or NULL. Each successful get is ended by one
+ * pv_grant_put() with the same arguments. */
+void *pv_grant_get(struct pv_domain *d, uint32_t ref, domid_t dom, bool write, uint64_t *pfn);
+void pv_grant_put(struct pv_domain *d, uint32_t ref, uint64_t pfn, bool write);
 long pv_memory_op(struct pv_vcpu *v, unsigned cmd, uint64_t arg);
 
 /* ---- small helpers shared by the core (util.c) ---- */

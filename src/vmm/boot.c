@@ -13,6 +13,7 @@
 
 #include "builder/builder.h"
 #include "loader/kernel.h"
+#include "backend/xenbus.h"
 #include "vmm/log.h"
 #include "vmm/vmm.h"
 #include <xen/features.h>
@@ -168,6 +169,7 @@ int boot_guest(struct vm *vm)
     vm->d.store_pfn = l.store_pfn;
     console_attach(vm);
     store_attach(vm);
+    xb_attach(vm);
     free(image);
     free((void *)a.initrd);
     if (init_vcpu(vm, &l))

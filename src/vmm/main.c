@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/devices.h"
 #include "vmm/log.h"
 #include "vmm/vmm.h"
 
@@ -40,31 +41,6 @@ static void usage(FILE *f)
         "On the console (stdin), C-a h lists the keys: C-a x quits, C-a C-a sends C-a.\n");
 }
 
-/* QEMU's size syntax: a number with an optional K/M/G/T suffix, MiB default. */
-static int parse_size(const char *s, uint64_t *out)
-{
-    char *end;
-    uint64_t v, shift = 20;
-
-    if (!strncmp(s, "size=", 5))
-        s += 5;
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno || end == s)
-        return -1;
-    switch (*end) {
-    case 'k': case 'K': shift = 10; end++; break;
-    case 'm': case 'M': shift = 20; end++; break;
-    case 'g': case 'G': shift = 30; end++; break;
-    case 't': case 'T': shift = 40; end++; break;
-    case 'b': case 'B': shift = 0; end++; break;
-    }
-    if (*end || v == 0 || v > (UINT64_MAX >> shift))
-        return -1;
-    *out = v << shift;
-    return 0;
-}
-
 static const char *need_arg(int argc, char **argv, int *i)
 {
     if (*i + 1 >= argc)
@@ -91,7 +67,9 @@ static void parse_debug(struct config *c, const char *list)
 
 static void parse_memory(struct config *c, const char *arg)
 {
-    if (parse_size(arg, &c->ram_bytes))
+    if (!strncmp(arg, "size=", 5))
+        arg += 5;
+    if (opts_parse_size(arg, 20, &c->ram_bytes) || !c->ram_bytes)
         log_fatalx("options", "-m %s: invalid size", arg);
     if (c->ram_bytes & 0xfff || c->ram_bytes < (16ULL << 20))
         log_fatalx("options", "-m %s: guest RAM must be a whole number of pages, at least 16 MiB",
@@ -116,6 +94,16 @@ static void parse_args(struct config *c, int argc, char **argv)
         else if (!strcmp(o, "-no-reboot")) c->no_reboot = true;
         else if (!strcmp(o, "-xenstore")) c->xenstore_path = need_arg(argc, argv, &i);
         else if (!strcmp(o, "-d")) parse_debug(c, need_arg(argc, argv, &i));
+        else if (!strcmp(o, "-drive"))
+            opts_list_add(&c->drive, opts_parse("-drive", need_arg(argc, argv, &i), NULL));
+        else if (!strcmp(o, "-blockdev"))
+            opts_list_add(&c->blockdev, opts_parse("-blockdev", need_arg(argc, argv, &i), NULL));
+        else if (!strcmp(o, "-netdev"))
+            opts_list_add(&c->netdev, opts_parse("-netdev", need_arg(argc, argv, &i), "type"));
+        else if (!strcmp(o, "-net"))
+            opts_list_add(&c->net, opts_parse("-net", need_arg(argc, argv, &i), "type"));
+        else if (!strcmp(o, "-device"))
+            opts_list_add(&c->device, opts_parse("-device", need_arg(argc, argv, &i), "driver"));
         else if (!strcmp(o, "-smp")) {
             const char *a = need_arg(argc, argv, &i);
 
@@ -147,6 +135,7 @@ int main(int argc, char **argv)
 
     vm.cfg.ram_bytes = 128ULL << 20;
     parse_args(&vm.cfg, argc, argv);
+    devices_setup(&vm);
     setvbuf(stdout, NULL, _IONBF, 0);
     if (boot_guest(&vm))
         return EXIT_SETUP;

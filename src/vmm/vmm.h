@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "pv/pv.h"
+#include "vmm/opts.h"
 
 /* xenner's exit codes (README, "Exit status"). */
 enum {
@@ -27,6 +28,8 @@ struct config {
     bool no_reboot; /* -no-reboot: a guest reboot ends xenner with EXIT_REBOOT */
     const char *xenstore_path; /* -xenstore PATH, or NULL */
     bool stats;  /* print exit counts at the end (-d stats) */
+    /* Device options, consumed by devices_setup() (src/backend/devices.c). */
+    struct opts_list drive, blockdev, netdev, net, device;
 };
 
 struct vcpu_host {

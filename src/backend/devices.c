@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The guest's devices from the command line, handed to the backend that serves each. */
+#include <string.h>
+
+#include "backend/devices.h"
+#include "vmm/log.h"
+#include "vmm/opts.h"
+#include "vmm/vmm.h"
+
+/* -device drivers xenner serves. A PV guest has no PCI bus: a virtio
+ * device (what libvirt emits for a disk or NIC) is served as the Xen PV
+ * device with the same role. */
+static const struct {
+    const char *driver;
+    void (*add)(struct vm *vm, struct opts *o);
+} drivers[] = {
+    { "xen-disk", blk_device },
+    { "virtio-blk-pci", blk_device },
+    { "virtio-blk", blk_device },
+    { "xen-net-device", net_device },
+    { "virtio-net-pci", net_device },
+    { "virtio-net", net_device },
+};
+
+static void device(struct vm *vm, struct opts *o)
+{
+    const char *drv = opts_get(o, "driver");
+
+    if (!drv)
+        log_fatalx("options", "-device: no driver given");
+    for (unsigned i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+        if (!strcmp(drv, drivers[i].driver)) {
+            drivers[i].add(vm, o);
+            return;
+        }
+    log_fatalx("options", "-device %s: not supported by xenner (a Xen PV guest has disks, "
+                          "network interfaces and consoles)", drv);
+}
+
+void devices_setup(struct vm *vm)
+{
+    struct config *c = &vm->cfg;
+
+    for (unsigned i = 0; i < c->blockdev.n; i++)
+        blk_blockdev(vm, c->blockdev.v[i]);
+    for (unsigned i = 0; i < c->drive.n; i++)
+        blk_drive(vm, c->drive.v[i]);
+    for (unsigned i = 0; i < c->netdev.n; i++)
+        net_netdev(vm, c->netdev.v[i]);
+    for (unsigned i = 0; i < c->net.n; i++)
+        net_legacy(vm, c->net.v[i]);
+    for (unsigned i = 0; i < c->device.n; i++)
+        device(vm, c->device.v[i]);
+    blk_finish(vm);
+    net_finish(vm);
+}
