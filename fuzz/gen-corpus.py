@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+# Writes the seed corpus of the xenstore fuzz targets (fuzz/corpus/xenstore-*/):
+# valid requests in each target's input format (see the comments at the top of
+# fuzz/xenstore-wire.c and fuzz/xenstore-ring.c). Run it after changing them.
+import os
+import struct
+
+XS = dict(CONTROL=0, DIRECTORY=1, READ=2, GET_PERMS=3, WATCH=4, UNWATCH=5, TRANSACTION_START=6,
+          TRANSACTION_END=7, INTRODUCE=8, RELEASE=9, GET_DOMAIN_PATH=10, WRITE=11, MKDIR=12,
+          RM=13, SET_PERMS=14, IS_DOMAIN_INTRODUCED=17, RESUME=18, SET_TARGET=19,
+          RESET_WATCHES=21, DIRECTORY_PART=22)
+RING_PAGE = 1024 + 1024 + 4 * 4 + 3 * 4  # struct xenstore_domain_interface
+
+req_id = 0
+
+
+def msg(kind, body=b"", tx=0):
+    global req_id
+    req_id += 1
+    return struct.pack("<IIII", XS[kind], req_id, tx, len(body)) + body
+
+
+# Requests of a guest session: every operation, a transaction, a watch.
+GUEST = [
+    msg("WRITE", b"data/x\0hello"), msg("READ", b"data/x\0"), msg("MKDIR", b"data/y\0"),
+    msg("DIRECTORY", b"data\0"), msg("DIRECTORY_PART", b"data\0" + b"0\0"),
+    msg("GET_PERMS", b"data/x\0"), msg("SET_PERMS", b"data/x\0b1\0r2\0"),
+    msg("WATCH", b"data\0tok\0"), msg("WRITE", b"/local/domain/1/data/z\0v"),
+    msg("TRANSACTION_START", b"\0"), msg("WRITE", b"data/t\0in tx", tx=1),
+    msg("TRANSACTION_END", b"T\0", tx=1), msg("UNWATCH", b"data\0tok\0"),
+    msg("GET_DOMAIN_PATH", b"1\0"), msg("IS_DOMAIN_INTRODUCED", b"2\0"),
+    msg("WATCH", b"@releaseDomain\0rel\0"), msg("RM", b"data\0"), msg("RESET_WATCHES"),
+    msg("READ", b"device/vbd/0/state\0"), msg("READ", b"/local/domain/2/shared\0"),
+]
+# Requests only domain 0 may make.
+PRIV = [
+    msg("INTRODUCE", b"3\0" + b"1234\0" + b"5\0"), msg("SET_TARGET", b"3\0" + b"1\0"),
+    msg("RESUME", b"3\0"), msg("RELEASE", b"3\0"), msg("CONTROL", b"print\0hi\0"),
+    msg("WRITE", b"/local/domain/1/data/big\0" + b"x" * 3000),
+    msg("SET_PERMS", b"/local/domain/1\0n1\0r0\0"),
+]
+
+
+def feed(peer, data):
+    # opcode peer + 3 * 0: feed; a one-byte length, or two with bit 7 set
+    n = len(data)
+    hdr = bytes([peer, n]) if n < 128 else bytes([peer, 0x80 | n >> 8, n & 0xff])
+    return hdr + data
+
+
+def read_all(peer):
+    return bytes([peer + 3 * 3])
+
+
+def host(what):
+    return bytes([3 * 5, what])
+
+
+def wire_seeds():
+    yield "guest-session", b"".join(feed(0, m) + read_all(0) for m in GUEST)
+    yield "priv-session", b"".join(feed(2, m) + read_all(2) for m in PRIV)
+    # Watches of two guests firing on host changes, output left unread.
+    yield "watches", (feed(0, msg("WATCH", b"device\0a\0")) + feed(1, msg("WATCH", b"shared\0b\0")) +
+                      host(2) + host(4) + host(3) + host(1) + host(0) + feed(0, msg("READ", b"x\0")))
+    # Byte-at-a-time framing, a partial read of the output, then a hang-up.
+    m = msg("WRITE", b"data/f\0frag")
+    yield "fragments", b"".join(feed(1, m[i:i + 1]) for i in range(len(m))) + \
+        bytes([1 + 3 * 2, 3]) + bytes([1 + 3 * 4])
+
+
+def ring_seeds():
+    page = bytes(RING_PAGE)
+    for i in range(0, len(GUEST), 5):
+        script = b""
+        for m in GUEST[i:i + 5]:
+            script += bytes([1, len(m)]) + m + bytes([0, 0, 2, 0])
+        yield "session-%d" % (i // 5), page + script
+    # A request split across the ring's end, a partial response read.
+    wrap = bytearray(page)
+    struct.pack_into("<IIII", wrap, 2048, 1020, 1020, 1000, 1000)
+    m = msg("READ", b"device/vbd/0/state\0")
+    yield "wrap", bytes(wrap) + bytes([1, len(m)]) + m + bytes([0, 0, 3, 7, 0, 0, 2, 0])
+
+
+def write(target, seeds):
+    d = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    for name, data in seeds:
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+
+
+write("xenstore-wire", wire_seeds())
+write("xenstore-ring", ring_seeds())
