@@ -82,6 +82,48 @@ def ring_seeds():
     yield "wrap", bytes(wrap) + bytes([1, len(m)]) + m + bytes([0, 0, 3, 7, 0, 0, 2, 0])
 
 
+# blkif: see the comment at the top of fuzz/blkif.c.
+OP_READ, OP_WRITE, OP_FLUSH, OP_DISCARD, OP_INDIRECT = 0, 1, 3, 5, 6
+GTF_PERMIT, GTF_RO = 1, 4
+
+
+def blk_req(op, rid, sector, segs):
+    r = struct.pack("<BBHIQQ", op, len(segs), 0, 0, rid, sector)
+    r += b"".join(struct.pack("<IBBH", g, first, last, 0) for g, first, last in segs)
+    return r.ljust(112, b"\0")
+
+
+def blk_indirect(op, rid, sector, nsegs, grefs):
+    r = struct.pack("<BBHIQQHH", OP_INDIRECT, op, nsegs, 0, rid, sector, 0, 0)
+    r += b"".join(struct.pack("<I", g) for g in grefs)
+    return r.ljust(112, b"\0")
+
+
+def blk_input(cfg, reqs, grants, pages=b"", more=0):
+    head = bytes([cfg, more]) + struct.pack("<IIII", len(reqs), 1, 0, 1) + bytes([len(reqs)])
+    table = b"".join(struct.pack("<HHI", f, dom, frame) for f, dom, frame in grants)
+    return head + b"".join(reqs) + table.ljust(64 * 8, b"\0") + pages
+
+
+def blkif_seeds():
+    # grants 1..4: RAM pages 1..4 to domain 0; 5: page 5 read-only
+    # grant 6: RAM page 0, which holds the indirect segments
+    grants = [(0, 0, 0)] + [(GTF_PERMIT, 0, p) for p in range(1, 5)] + [(GTF_PERMIT | GTF_RO, 0, 5),
+                                                                        (GTF_PERMIT | GTF_RO, 0, 0)]
+    yield "rw", blk_input(6, [blk_req(OP_WRITE, 1, 8, [(1, 0, 7), (2, 2, 3)]),
+                              blk_req(OP_READ, 2, 8, [(3, 0, 7)]),
+                              blk_req(OP_FLUSH, 3, 0, []),
+                              blk_req(OP_FLUSH, 4, 16, [(5, 0, 0)])], grants)
+    yield "readonly", blk_input(1, [blk_req(OP_WRITE, 1, 0, [(1, 0, 7)]),
+                                    blk_req(OP_READ, 2, 60, [(5, 0, 3)]), blk_req(OP_READ, 3, 60, [(3, 0, 3)])], grants, more=3)
+    yield "discard", blk_input(2, [struct.pack("<BBHIQQQ", OP_DISCARD, 0, 0, 0, 9, 4, 8).ljust(112, b"\0")],
+                               grants)
+    # 12 segments over pages 1..3
+    segs = b"".join(struct.pack("<IBBH", 1 + i % 3, 0, 3, 0) for i in range(12))
+    yield "indirect", blk_input(6, [blk_indirect(OP_READ, 5, 0, 12, [6]),
+                                    blk_indirect(OP_WRITE, 6, 8, 12, [6])], grants, segs)
+
+
 def write(target, seeds):
     d = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", target)
     os.makedirs(d, exist_ok=True)
@@ -92,3 +134,4 @@ def write(target, seeds):
 
 write("xenstore-wire", wire_seeds())
 write("xenstore-ring", ring_seeds())
+write("blkif", blkif_seeds())
