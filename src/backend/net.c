@@ -64,8 +64,9 @@ static void tap_open(struct net_tap *t, const char *what, const char *ifname, bo
     if (ifname)
         snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
     if (ioctl(fd, TUNSETIFF, &ifr) < 0)
-        log_fatalx("options", "%s: cannot create or attach tap %s: %s", what,
-                   ifname ? ifname : "(new)", strerror(errno));
+        log_fatalx("options", "%s: cannot create or attach tap %s: %s%s", what,
+                   ifname ? ifname : "(new)", strerror(errno),
+                   errno == EPERM ? " (needs CAP_NET_ADMIN, or a tap made for this user)" : "");
     t->fd = fd;
     snprintf(t->ifname, sizeof(t->ifname), "%s", ifr.ifr_name);
     t->vnet_hdr = vnet;
