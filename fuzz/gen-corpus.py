@@ -124,6 +124,57 @@ def blkif_seeds():
                                     blk_indirect(OP_WRITE, 6, 8, 12, [6])], grants, segs)
 
 
+# netif: see the comment at the top of fuzz/netif.c.
+TXF_CSUM, TXF_MORE, TXF_EXTRA = 1, 4, 8
+
+
+def tx(gref, off, flags, rid, size):
+    return struct.pack("<IHHHH", gref, off, flags, rid, size)
+
+
+def tx_gso(gso_type, mss):
+    return struct.pack("<BBHBBH", 1, 0, mss, gso_type, 0, 0).ljust(12, b"\0")
+
+
+def frame(ipv, proto, payload=b"data" * 8):
+    l4 = (struct.pack(">HHIIBBHHH", 1234, 80, 1, 0, 5 << 4, 0x18, 512, 0, 0) if proto == 6
+          else struct.pack(">HHHH", 1234, 53, 8 + len(payload), 0))
+    if ipv == 4:
+        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(l4) + len(payload), 1, 0x4000, 64,
+                         proto, 0, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+        eth = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00"
+    else:
+        ip = struct.pack(">IHBB16s16s", 6 << 28, len(l4) + len(payload), proto, 64,
+                         bytes(15) + b"\1", bytes(15) + b"\2")
+        eth = b"\x02" * 6 + b"\x04" * 6 + b"\x86\xdd"
+    return eth + ip + l4 + payload
+
+
+def net_input(slots, page, start=0, avail=None, order=4, cs=(64, 14 + 20, 16)):
+    avail = len(slots) if avail is None else avail
+    head = bytes([order]) + struct.pack("<IHHHH", start, avail, *cs)
+    ring = [bytes(12)] * (1 << order)
+    for i, sl in enumerate(slots):
+        ring[(start + i) % len(ring)] = sl
+    return head + b"".join(ring) + page
+
+
+def netif_seeds():
+    udp4, tcp4, tcp6 = frame(4, 17), frame(4, 6), frame(6, 6, b"x" * 100)
+    yield "udp4-csum", net_input([tx(1, 0, TXF_CSUM, 1, len(udp4))], udp4)
+    # a TCP packet in three fragments over the ring's end, with GSO
+    page = tcp4.ljust(2048, b"\0") + tcp4
+    yield "tcp4-gso-frags", net_input(
+        [tx(1, 2048, TXF_CSUM | TXF_MORE | TXF_EXTRA, 2, len(tcp4)), tx_gso(1, 1400),
+         tx(1, 2048 + 30, TXF_MORE, 3, 20), tx(1, 2048 + 50, 0, 4, len(tcp4) - 50)],
+        page, start=14)
+    yield "tcp6-two-packets", net_input([tx(1, 0, TXF_CSUM, 5, len(tcp6)),
+                                         tx(1, 0, 0, 6, len(tcp6))], tcp6)
+    # a chain whose end is not published yet, then a runt
+    yield "partial-and-runt", net_input([tx(1, 0, 0, 7, 10), tx(1, 0, TXF_MORE, 8, 60),
+                                         tx(1, 0, 0, 9, 30)], tcp4, avail=2)
+
+
 def write(target, seeds):
     d = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", target)
     os.makedirs(d, exist_ok=True)
@@ -135,3 +186,4 @@ def write(target, seeds):
 write("xenstore-wire", wire_seeds())
 write("xenstore-ring", ring_seeds())
 write("blkif", blkif_seeds())
+write("netif", netif_seeds())

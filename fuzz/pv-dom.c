@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "pv-dom.h"
-#include "xs-check.h"
+#include "fuzz.h"
 
 static int fmt(char *b, size_t n, const char *f, va_list ap)
 {

@@ -77,8 +77,6 @@ static bool service(struct guest *g, struct xs_conn *c)
     return true;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t page = sizeof(struct xenstore_domain_interface), n = size < page ? size : page;

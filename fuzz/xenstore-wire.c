@@ -187,8 +187,6 @@ static void init_tree(struct xs_store *st)
     xs_host_introduce(st, 2);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct xs_store *st = xs_store_new(&quota);

@@ -1,16 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Checks of the byte stream xenstore sends back (xs-check.h). */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "xs-check.h"
-
-void fuzz_fail(const char *file, int line, const char *what)
-{
-    fprintf(stderr, "%s:%d: check failed: %s\n", file, line, what);
-    abort();
-}
 
 void xs_check_reset(struct xs_check *k)
 {

@@ -9,6 +9,8 @@
 #include <xen/xen.h>
 #include <xen/io/xs_wire.h>
 
+#include "fuzz.h"
+
 /* The reader of one output stream, as a guest's xenbus driver reads it. */
 struct xs_check {
     uint8_t hdr[sizeof(struct xsd_sockmsg)];
@@ -25,9 +27,5 @@ void xs_check_stream(struct xs_check *k, const void *p, size_t n);
 
 /* Starts over: the connection was dropped and a new one made. */
 void xs_check_reset(struct xs_check *k);
-
-/* Aborts with @what when @cond is false, in every build (assert() may be off). */
-#define FUZZ_CHECK(cond, what) ((cond) ? (void)0 : fuzz_fail(__FILE__, __LINE__, what))
-void fuzz_fail(const char *file, int line, const char *what) __attribute__((noreturn));
 
 #endif
