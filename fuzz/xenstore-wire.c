@@ -25,9 +25,11 @@
 
 #define NPEERS 3
 
+/* max_outq is the least the store accepts (xs_store_new raises a smaller
+ * one): room for two replies of the largest size. */
 static const struct xs_quota quota = {
     .max_nodes = 16, .max_watches = 3, .max_transactions = 2,
-    .max_payload = 2048, .max_outq = 8192,
+    .max_payload = 2048, .max_outq = 2 * (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX),
 };
 
 struct peer {
