@@ -16,6 +16,7 @@ struct xb_dev;
 struct disk {
     const char *option;   /* "-drive", "-device xen-disk": for messages */
     const char *filename;
+    unsigned seq;         /* the -drive or -device's place on the command line */
     bool readonly;
     bool direct;          /* cache=none/directsync: O_DIRECT */
     bool dsync;           /* cache=writethrough/directsync: every write durable (O_DSYNC) */

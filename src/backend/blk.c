@@ -55,11 +55,19 @@ static struct disk *new_disk(const char *option)
     return k;
 }
 
-static void add_disk(struct disk *k)
+/* Disks are named in command-line order (devices_setup() reads -drive
+ * before -device): kept sorted by the option's place. */
+static void add_disk(struct disk *k, const struct opts *o)
 {
+    unsigned i = nr_disks;
+
     if (nr_disks == MAX_DISKS)
         log_fatalx("options", "%s: too many disks (at most %d)", k->option, MAX_DISKS);
-    disks[nr_disks++] = k;
+    k->seq = o->seq;
+    for (; i > 0 && disks[i - 1]->seq > k->seq; i--)
+        disks[i] = disks[i - 1];
+    disks[i] = k;
+    nr_disks++;
 }
 
 static _Noreturn void refuse_format(const char *option, const char *fmt)
@@ -223,7 +231,7 @@ void blk_drive(struct vm *vm, struct opts *o)
                        (unsigned long long)index, MAX_INDEX - 1);
         k->index = index == UINT64_MAX ? -1 : (int)index;
         opts_finish(o);
-        add_disk(k);
+        add_disk(k, o);
         return;
     }
     if (strcmp(ifc, "none"))
@@ -318,7 +326,7 @@ void blk_device(struct vm *vm, struct opts *o)
                        vdev);
     }
     opts_finish(o);
-    add_disk(k);
+    add_disk(k, o);
 }
 
 /* Linux's xvd numbering (xen-blkfront): 202:16n for the first 16 disks,

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A deterministic TCP stream, the same tool in the guest and on the host (tests/devices/net,
- * bench/net): "stream" writes it to stdout, "send" sends it, "recv" counts what arrives. */
+ * bench/net): "stream" writes it to stdout, "send" sends it, "recv" counts what arrives,
+ * "pipe" copies it to stdout (for sha256sum). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +98,8 @@ static int do_send(const char *host, int port, uint64_t bytes, uint64_t seed)
     return 0;
 }
 
-static int do_recv(int port)
+/* Receives one connection on @port; with @out, copies the data to stdout. */
+static int do_recv(int port, bool out)
 {
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
     static unsigned char buf[CHUNK];
@@ -110,17 +113,21 @@ static int do_recv(int port)
         perror("netgen: listen");
         return 2;
     }
-    printf("netgen: listening on %d\n", port);
-    fflush(stdout);
+    fprintf(stderr, "netgen: listening on %d\n", port);
     s = accept(l, NULL, NULL);
     if (s < 0) {
         perror("netgen: accept");
         return 2;
     }
     t0 = now();
-    while ((r = read(s, buf, sizeof(buf))) > 0)
+    while ((r = read(s, buf, sizeof(buf))) > 0) {
         total += r;
-    printf("netgen: received %llu bytes in %.3f s\n", (unsigned long long)total, now() - t0);
+        if (out && write_all(1, buf, r)) {
+            perror("netgen: stdout");
+            return 2;
+        }
+    }
+    fprintf(stderr, "netgen: received %llu bytes in %.3f s\n", (unsigned long long)total, now() - t0);
     return r < 0 ? 2 : 0;
 }
 
@@ -132,7 +139,10 @@ int main(int argc, char **argv)
         return do_send(argv[2], atoi(argv[3]), strtoull(argv[4], NULL, 0),
                        strtoull(argv[5], NULL, 0));
     if (argc == 3 && !strcmp(argv[1], "recv"))
-        return do_recv(atoi(argv[2]));
-    fprintf(stderr, "usage: netgen stream BYTES SEED | send IPV4 PORT BYTES SEED | recv PORT\n");
+        return do_recv(atoi(argv[2]), false);
+    if (argc == 3 && !strcmp(argv[1], "pipe"))
+        return do_recv(atoi(argv[2]), true);
+    fprintf(stderr, "usage: netgen stream BYTES SEED | send IPV4 PORT BYTES SEED | recv PORT | "
+                    "pipe PORT\n");
     return 2;
 }
