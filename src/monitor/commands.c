@@ -319,9 +319,6 @@ static struct json_object *qom_list(struct vm *vm, struct json_object *args)
     if (path && !strcmp(path, CPU_PATH) && !vm->cfg.no_machine) {
         r = ARR();
         PUSH(r, prop("type", "string"));
-        PUSH(r, prop("unavailable-features", "strList"));
-        PUSH(r, prop("filtered-features", "X86CPUFeatureWordInfo"));
-        PUSH(r, prop("feature-words", "X86CPUFeatureWordInfo"));
         return r;
     }
     if (path && !strcmp(path, "/machine/peripheral")) {

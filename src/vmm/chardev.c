@@ -310,7 +310,7 @@ static void open_pty(struct chardev *cd)
     set_nonblock(m);
     cd->in_fd = cd->out_fd = m;
     /* libvirt and users read this line (QEMU prints the same). */
-    fprintf(stderr, "char device redirected to %s (label %s)\n", name, cd->id);
+    log_plain("char device redirected to %s (label %s)", name, cd->id);
 }
 
 static void open_socket(struct chardev *cd)
