@@ -442,7 +442,11 @@ static struct json_object *powerdown(struct vm *vm, struct json_object *args)
 
 static struct json_object *reset(struct vm *vm, struct json_object *args)
 {
-    qmp_fail("GenericError", "system_reset is not supported by xenner yet");
+    if (vm->cfg.no_machine || run_state(vm) == RS_SHUTDOWN) {
+        qmp_fail("GenericError", "no guest is running");
+        return NULL;
+    }
+    run_reset(vm);
     return NULL;
 }
 
@@ -476,7 +480,7 @@ static struct json_object *q_uuid(struct vm *vm, struct json_object *args)
 
 static struct json_object *q_events(struct vm *vm, struct json_object *args)
 {
-    static const char *const ev[] = { "SHUTDOWN", "POWERDOWN", "STOP", "RESUME" };
+    static const char *const ev[] = { "SHUTDOWN", "POWERDOWN", "STOP", "RESUME", "RESET" };
     struct json_object *r = ARR();
 
     for (unsigned i = 0; i < sizeof(ev) / sizeof(ev[0]); i++) {
