@@ -109,7 +109,7 @@ struct nic {
     uint8_t *pkt;      /* NET_PKT_MAX + header: the rx packet read from the tap, or tx bounce */
     uint8_t *txbuf;    /* tx bounce buffer (a tap without vnet header) */
     int rx_len;        /* > 0: a packet from the tap waits for rx requests */
-    uint64_t tx_pkts, tx_drops, rx_pkts, rx_drops;
+    uint64_t tx_pkts, tx_drops, tx_gso, tx_bytes, rx_pkts, rx_drops, rx_gso, rx_bytes;
 };
 
 /* net-ring.c: start serving the rings (connect, store locked), stop (disconnect). */

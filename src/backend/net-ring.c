@@ -2,6 +2,7 @@
 /* The vif rings: one worker thread per NIC moves packets between the guest's
  * tx and rx rings and the tap. */
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -125,7 +126,10 @@ static int16_t tx_send(struct nic *n, const struct net_txp *p, RING_IDX cons)
             net_csum_fill(n->txbuf, len, h.csum_start, h.csum_offset);
         w = write(n->tap->fd, n->txbuf, len);
     }
-    if (w < 0) {
+    if (w >= 0) {
+        n->tx_bytes += p->size;
+        n->tx_gso += h.gso_type != VIRTIO_NET_HDR_GSO_NONE;
+    } else {
         n->tx_drops++;
         log_debug("net", "vif/%u: tx: tap write: %s", n->dev->devid, strerror(errno));
     }
@@ -308,6 +312,8 @@ static void rx_deliver(struct nic *n, const uint8_t *data, unsigned len, uint16_
         log_debug("net", "vif/%u: rx: invalid grant", n->dev->devid);
     } else {
         n->rx_pkts++;
+        n->rx_bytes += len;
+        n->rx_gso += gso != XEN_NETIF_GSO_TYPE_NONE;
     }
 }
 
@@ -474,9 +480,10 @@ void net_ring_stop(struct nic *n)
     xb_unmap(n->dev, n->rx_ref, n->rx_pfn, true);
     if (n->tap->vnet_hdr && ioctl(n->tap->fd, TUNSETOFFLOAD, 0) < 0)
         log_warn("net", "vif/%u: TUNSETOFFLOAD 0", n->dev->devid);
-    log_info("net", "vif/%u: tx %llu packets (%llu dropped), rx %llu packets (%llu dropped)",
-             n->dev->devid, (unsigned long long)n->tx_pkts, (unsigned long long)n->tx_drops,
-             (unsigned long long)n->rx_pkts, (unsigned long long)n->rx_drops);
+    log_info("net", "vif/%u: tx %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64 " GSO, %" PRIu64
+             " dropped; rx %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64 " GSO, %" PRIu64
+             " dropped", n->dev->devid, n->tx_pkts, n->tx_bytes, n->tx_gso, n->tx_drops,
+             n->rx_pkts, n->rx_bytes, n->rx_gso, n->rx_drops);
 }
 
 void net_ring_kick(struct nic *n)
