@@ -102,7 +102,7 @@ struct nic {
     bool sg, csum, csum6, gso4, gso6; /* what the frontend accepts on rx */
     int evfd;
     pthread_t worker;
-    bool stop, dead, dead_told;
+    bool stop, dead, dead_told, tap_gone;
     char dead_why[128];
     netif_tx_request_t txq[NET_RING_MAX]; /* tx slots copied out of the ring */
     uint32_t txq_end;                     /* slots before this index are copied */

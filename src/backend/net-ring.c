@@ -398,7 +398,7 @@ static void *worker(void *arg)
     while (!__atomic_load_n(&n->stop, __ATOMIC_ACQUIRE)) {
         bool busy = false, notify = false, want_tap = false;
         struct pollfd pfd[2] = { { .fd = n->evfd, .events = POLLIN },
-                                 { .fd = n->tap->fd } };
+                                 { .events = POLLIN } };
         uint64_t v;
 
         if (!__atomic_load_n(&n->dead, __ATOMIC_ACQUIRE)) {
@@ -410,10 +410,15 @@ static void *worker(void *arg)
             xb_notify_guest(n->dev);
         if (__atomic_load_n(&n->dead, __ATOMIC_ACQUIRE))
             want_tap = busy = false;
-        pfd[1].events = want_tap ? POLLIN : 0;
+        pfd[1].fd = want_tap && !n->tap_gone ? n->tap->fd : -1;
         if (poll(pfd, 2, busy ? 0 : -1) < 0 && errno != EINTR) {
             log_warn("net", "vif/%u: poll", n->dev->devid);
             break;
+        }
+        if (pfd[1].revents & (POLLERR | POLLHUP | POLLNVAL) && !n->tap_gone) {
+            /* The tap was deleted under us: the NIC stays, as if unplugged. */
+            log_warnx("net", "vif/%u: tap %s is gone", n->dev->devid, n->tap->ifname);
+            n->tap_gone = true;
         }
         if (pfd[0].revents & POLLIN && read(n->evfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
             log_warn("net", "vif/%u: eventfd", n->dev->devid);
@@ -447,7 +452,7 @@ int net_ring_start(struct nic *n)
     BACK_RING_INIT(&n->rx, (netif_rx_sring_t *)rx, NET_PAGE);
     n->txq_end = 0;
     n->rx_len = 0;
-    n->stop = n->dead = n->dead_told = false;
+    n->stop = n->dead = n->dead_told = n->tap_gone = false;
     if (n->tap->vnet_hdr) {
         if (n->csum)
             off |= TUN_F_CSUM;

@@ -272,6 +272,7 @@ static int rig_setup(void **state)
 
     F = fix_new();
     F->d.grant_frames = 1;
+    memset(F->d.xen_pages + PAGE, 0, PAGE); /* the grant table: no entries yet */
     notified = 0;
     failed[0] = 0;
     grant(REF_TX, TX_RING, false);
