@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "backend/xenbus.h"
 #include "vmm/log.h"
 #include "vmm/vmm.h"
 
@@ -111,6 +112,8 @@ void vm_run_deferred(struct vm *vm)
         console_deliver_input(vm);
     if (work & WORK_STORE)
         store_service(vm);
+    if (work & WORK_DEVICES)
+        xb_run_deferred(vm); /* devices a backend thread stopped */
     if (work & WORK_QUIT)
         pv_crash(&vm->d, PV_STOP_QUIT, "quit from the console (C-a x)");
 }
