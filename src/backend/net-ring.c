@@ -22,19 +22,20 @@
 #define BATCH 64 /* packets per direction before the other gets a turn */
 #define VHDR sizeof(struct virtio_net_hdr)
 
-/* The frontend broke its ring: stop touching it. The store's "error" node
- * is written at the guest's next notification (net_ring_kick), because the
- * worker must not take the store lock that disconnect holds while joining it. */
+/* The frontend broke its ring: stop touching it at once, and have the
+ * framework disconnect the device (xb_stop: this thread cannot take the
+ * store lock, which disconnect holds while it joins this thread). */
 static void fail(struct nic *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void fail(struct nic *n, const char *fmt, ...)
 {
+    char why[128];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(n->dead_why, sizeof(n->dead_why), fmt, ap);
+    vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
-    log_warnx("net", "vif/%u: %s: device stopped", n->dev->devid, n->dead_why);
     __atomic_store_n(&n->dead, true, __ATOMIC_RELEASE);
+    xb_stop(n->dev, "%s", why);
 }
 
 static RING_IDX load_idx(RING_IDX *p)
@@ -452,7 +453,7 @@ int net_ring_start(struct nic *n)
     BACK_RING_INIT(&n->rx, (netif_rx_sring_t *)rx, NET_PAGE);
     n->txq_end = 0;
     n->rx_len = 0;
-    n->stop = n->dead = n->dead_told = n->tap_gone = false;
+    n->stop = n->dead = n->tap_gone = false;
     if (n->tap->vnet_hdr) {
         if (n->csum)
             off |= TUN_F_CSUM;
@@ -495,13 +496,6 @@ void net_ring_kick(struct nic *n)
 {
     uint64_t one = 1;
 
-    if (__atomic_load_n(&n->dead, __ATOMIC_ACQUIRE) && !n->dead_told) {
-        n->dead_told = true;
-        store_lock(n->dev->vm);
-        xb_fail(n->dev, "%s", n->dead_why);
-        store_unlock(n->dev->vm);
-        return;
-    }
     if (write(n->evfd, &one, sizeof(one)) < 0)
         log_warn("net", "vif/%u: eventfd", n->dev->devid);
 }
