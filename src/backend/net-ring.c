@@ -348,6 +348,9 @@ static bool rx_run(struct nic *n, bool *notify, bool *want_tap)
             break; /* no buffers: leave packets in the tap until the guest posts some */
         }
         if (!n->rx_len) {
+            /* Read whole into n->pkt, then copied to the guest: how many
+             * buffers the packet takes, and whether a GSO extra-info slot
+             * comes second, are known only once it is here. */
             ssize_t got = read(n->tap->fd, n->pkt, NET_PKT_MAX + VHDR);
 
             if (got <= 0) {
