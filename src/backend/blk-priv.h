@@ -16,6 +16,7 @@ struct xb_dev;
 struct disk {
     const char *option;   /* "-drive", "-device xen-disk": for messages */
     const char *filename;
+    const char *format;   /* NULL: raw; else served through qemu-nbd (blk-nbd.c) */
     unsigned seq;         /* the -drive or -device's place on the command line */
     bool readonly;
     bool direct;          /* cache=none/directsync: O_DIRECT */
@@ -38,6 +39,10 @@ struct disk {
     pthread_t worker;
     bool running;
 };
+
+/* blk-nbd.c (with libnbd): connects @k to qemu-nbd serving its image in
+ * @format and fills k->bd; exits with a message on failure. */
+void blk_nbd_open(struct disk *k, const char *format);
 
 /* blk-vbd.c: registers @k (image open, devid set) as a vbd device. */
 void vbd_add(struct vm *vm, struct disk *k);

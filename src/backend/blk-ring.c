@@ -170,8 +170,11 @@ static int rw(struct blk_ring *ring, const struct blk_req *r)
         iov[n].iov_base = p + s->first_sect * BLK_SECTOR;
         iov[n].iov_len = (s->last_sect - s->first_sect + 1) * BLK_SECTOR;
     }
-    if (st == BLKIF_RSP_OKAY && n &&
-        transfer(ring->disk->fd, !into_guest, iov, n, (off_t)(r->sector * BLK_SECTOR)))
+    if (st == BLKIF_RSP_OKAY && n && ring->disk->io &&
+        ring->disk->io->rw(ring->disk, !into_guest, iov, n, r->sector * BLK_SECTOR))
+        st = BLKIF_RSP_ERROR;
+    else if (st == BLKIF_RSP_OKAY && n && !ring->disk->io &&
+             transfer(ring->disk->fd, !into_guest, iov, n, (off_t)(r->sector * BLK_SECTOR)))
         st = BLKIF_RSP_ERROR;
     while (n--)
         pv_grant_put(ring->d, r->seg[n].gref, pfn[n], into_guest);
@@ -180,13 +183,17 @@ static int rw(struct blk_ring *ring, const struct blk_req *r)
 
 static int flush(const struct blk_disk *disk)
 {
-    return !disk->flush || fdatasync(disk->fd) == 0 ? BLKIF_RSP_OKAY : BLKIF_RSP_ERROR;
+    int rc = !disk->flush ? 0 : disk->io ? disk->io->flush(disk) : fdatasync(disk->fd);
+
+    return rc == 0 ? BLKIF_RSP_OKAY : BLKIF_RSP_ERROR;
 }
 
 static int discard(const struct blk_disk *disk, const struct blk_req *r)
 {
-    int rc = fallocate(disk->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                       (off_t)(r->sector * BLK_SECTOR), (off_t)(r->nr_sectors * BLK_SECTOR));
+    uint64_t off = r->sector * BLK_SECTOR, len = r->nr_sectors * BLK_SECTOR;
+    int rc = disk->io ? disk->io->discard(disk, off, len)
+                      : fallocate(disk->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                                  (off_t)off, (off_t)len);
 
     return rc == 0 ? BLKIF_RSP_OKAY : BLKIF_RSP_ERROR;
 }

@@ -19,9 +19,23 @@
 #define BLK_MAX_SEGS 256
 #define BLK_SEGS_PER_INDIRECT_PAGE (PV_PAGE_SIZE / sizeof(struct blkif_request_segment))
 
+struct blk_disk;
+struct iovec;
+
+/* An image reached otherwise than through a file descriptor (blk-nbd.c). Each
+ * returns 0 or -1 (the request is answered BLKIF_RSP_ERROR). */
+struct blk_io {
+    int (*rw)(const struct blk_disk *disk, bool write, const struct iovec *iov, unsigned cnt,
+              uint64_t off);
+    int (*flush)(const struct blk_disk *disk);
+    int (*discard)(const struct blk_disk *disk, uint64_t off, uint64_t len);
+};
+
 /* The image as the engine serves it. */
 struct blk_disk {
-    int fd;
+    int fd;            /* without io: preadv/pwritev, fdatasync, fallocate */
+    const struct blk_io *io;
+    void *io_priv;
     uint64_t sectors;  /* 512-byte sectors the guest may address */
     bool readonly;     /* writes, discards and flushes with data fail */
     bool discard;      /* the file punches holes (fallocate) */

@@ -2,6 +2,7 @@
 /* The vbd device: a disk's xenstore keys, its ring and the worker thread that serves it. */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -88,6 +89,7 @@ static int vbd_connect(struct xb_dev *dev)
 {
     struct disk *k = dev->priv;
     unsigned long ref, port, order;
+    sigset_t all, old;
     char proto[32];
     int rc;
 
@@ -120,7 +122,17 @@ static int vbd_connect(struct xb_dev *dev)
         goto fail;
     }
     blk_ring_init(&k->ring, &dev->vm->d, BACKEND_DOMID, &k->bd, k->sring);
+    /* Signals (the vCPU kick, SIGTERM) are not for this thread. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     rc = pthread_create(&k->worker, NULL, vbd_worker, k);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!rc) {
+        char name[16];
+
+        snprintf(name, sizeof(name), "blk-%.11s", k->name);
+        pthread_setname_np(k->worker, name);
+    }
     if (rc) {
         xb_fail(dev, "cannot start the disk's thread: %s", strerror(rc));
         goto fail;

@@ -25,7 +25,7 @@ static unsigned nr_disks;
 /* A named block node: a -blockdev, or a -drive if=none waiting for its -device. */
 struct node {
     const char *name;
-    const char *driver;   /* file, host_device, raw; NULL for a -drive */
+    const char *driver;   /* file, host_device, raw, qcow2; NULL for a -drive */
     const char *filename; /* file and host_device */
     const char *child;    /* raw: the node below it */
     int readonly, direct, no_flush, discard; /* -1: not said here */
@@ -70,10 +70,19 @@ static void add_disk(struct disk *k, const struct opts *o)
     nr_disks++;
 }
 
+#ifndef HAVE_LIBNBD
+#define HAVE_LIBNBD 0 /* built without libnbd: raw images only */
+void blk_nbd_open(struct disk *k, const char *format)
+{
+    log_fatalx("blk", "built without libnbd");
+}
+#endif
+
 static _Noreturn void refuse_format(const char *option, const char *fmt)
 {
-    log_fatalx("options", "%s: format %s is not supported by xenner: it serves raw images "
-                          "(qemu-img convert -O raw IMAGE OUT.img makes one)", option, fmt);
+    log_fatalx("options", "%s: format %s is not supported by xenner: it serves raw%s images "
+                          "(qemu-img convert -O raw IMAGE OUT.img makes one)", option, fmt,
+               HAVE_LIBNBD ? " and qcow2" : "");
 }
 
 /* QEMU's discard=ignore|off|unmap|on: -1 absent, else whether to unmap. */
@@ -143,7 +152,7 @@ void blk_blockdev(struct vm *vm, struct opts *o)
     n->driver = drv;
     if (!strcmp(drv, "file") || !strcmp(drv, "host_device")) {
         protocol_keys(o, "", n);
-    } else if (!strcmp(drv, "raw")) {
+    } else if (!strcmp(drv, "raw") || (!strcmp(drv, "qcow2") && HAVE_LIBNBD)) {
         const char *child = opts_get(o, "file"), *cdrv = opts_get(o, "file.driver");
 
         if (cdrv) { /* the protocol node inline: "file":{"driver":"file",...} */
@@ -214,7 +223,9 @@ void blk_drive(struct vm *vm, struct opts *o)
     if (!k->filename || !*k->filename)
         log_fatalx("options", "-drive: parameter 'file' is required (xenner has no removable "
                               "media)");
-    if (fmt && strcmp(fmt, "raw"))
+    if (fmt && !strcmp(fmt, "qcow2") && HAVE_LIBNBD)
+        k->format = "qcow2";
+    else if (fmt && strcmp(fmt, "raw"))
         refuse_format("-drive", fmt);
     if (media && strcmp(media, "disk"))
         log_fatalx("options", "-drive: media=%s is not supported by xenner (disks only)", media);
@@ -293,6 +304,8 @@ static struct disk *resolve(const char *option, const char *ref)
     }
     k = new_disk(option);
     k->filename = n->filename;
+    if (top->driver && !strcmp(top->driver, "qcow2"))
+        k->format = "qcow2";
     k->readonly = ro;
     k->direct = direct;
     k->no_flush = no_flush;
@@ -422,6 +435,11 @@ static void open_image(struct disk *k)
                    k->readonly ? "" : " for writing", strerror(errno));
     if (fstat(fd, &st))
         log_fatal("options", "%s: %s", k->option, k->filename);
+    if (k->format) { /* checked it opens; qemu-nbd opens and locks it itself */
+        close(fd);
+        blk_nbd_open(k, k->format);
+        return;
+    }
     if (S_ISREG(st.st_mode)) {
         size = st.st_size;
     } else if (S_ISBLK(st.st_mode)) {

@@ -174,6 +174,9 @@ static void disconnect(struct xb_dev *dev)
     if (dev->connected) {
         dev->connected = false;
         dev->ops->disconnect(dev);
+        /* The device's threads are gone: a pending xb_stop() was about
+         * this connection, not a later one. */
+        __atomic_store_n(&dev->stop, false, __ATOMIC_RELEASE);
         log_info("devices", "%s/%u: disconnected", dev->ops->type, dev->devid);
     }
     xb_unbind(dev);
@@ -291,7 +294,6 @@ void xb_run_deferred(struct vm *vm)
             disconnect(dev);
             set_state(dev, XenbusStateClosing);
         }
-        __atomic_store_n(&dev->stop, false, __ATOMIC_RELEASE);
     }
     store_unlock(vm);
 }

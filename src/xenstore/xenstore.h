@@ -31,7 +31,8 @@ struct xs_quota {
     unsigned max_watches;      /* watches per connection: E2BIG beyond */
     unsigned max_transactions; /* open transactions per connection: ENOSPC beyond */
     unsigned max_payload;      /* request payload bytes (<= XENSTORE_PAYLOAD_MAX): E2BIG */
-    size_t max_outq;           /* queued reply/event bytes before the connection breaks */
+    size_t max_outq;           /* queued reply/event bytes before the connection breaks;
+                                * raised to at least two largest messages (8224) */
 };
 
 /* Access bits of a permission entry (xenstore.txt's n, r, w, b). */

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared by every fuzz target: the check that turns a broken invariant into a finding. */
+#ifndef XENNER_FUZZ_FUZZ_H
+#define XENNER_FUZZ_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Aborts with @what when @cond is false, in every build (assert() may be off). */
+#define FUZZ_CHECK(cond, what) ((cond) ? (void)0 : fuzz_fail(__FILE__, __LINE__, what))
+void fuzz_fail(const char *file, int line, const char *what) __attribute__((noreturn));
+
+/* libFuzzer's entry point, defined by each target. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#endif
