@@ -20,6 +20,7 @@ static const struct {
     { "xen-net-device", net_device },
     { "virtio-net-pci", net_device },
     { "virtio-net", net_device },
+    { "xen", net_device }, /* libvirt's <model type='xen'/>, passed on verbatim */
     { "isa-serial", options_serial_device },       /* the PV console */
     { "virtio-balloon-pci", options_balloon_device }, /* Xen's balloon */
 };

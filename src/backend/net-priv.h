@@ -93,6 +93,8 @@ struct nic {
     uint8_t mac[6];
     struct xb_dev *dev;
     const char *option; /* for messages: "-device xen-net-device" */
+    unsigned seq;       /* the option's place on the command line */
+    bool mac_given;
 
     /* connected state (net-ring.c) */
     netif_tx_back_ring_t tx;
@@ -102,14 +104,13 @@ struct nic {
     bool sg, csum, csum6, gso4, gso6; /* what the frontend accepts on rx */
     int evfd;
     pthread_t worker;
-    bool stop, dead, dead_told;
-    char dead_why[128];
+    bool stop, dead, tap_gone;
     netif_tx_request_t txq[NET_RING_MAX]; /* tx slots copied out of the ring */
     uint32_t txq_end;                     /* slots before this index are copied */
     uint8_t *pkt;      /* NET_PKT_MAX + header: the rx packet read from the tap, or tx bounce */
     uint8_t *txbuf;    /* tx bounce buffer (a tap without vnet header) */
     int rx_len;        /* > 0: a packet from the tap waits for rx requests */
-    uint64_t tx_pkts, tx_drops, rx_pkts, rx_drops;
+    uint64_t tx_pkts, tx_drops, tx_gso, tx_bytes, rx_pkts, rx_drops, rx_gso, rx_bytes;
 };
 
 /* net-ring.c: start serving the rings (connect, store locked), stop (disconnect). */

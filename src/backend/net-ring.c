@@ -2,6 +2,7 @@
 /* The vif rings: one worker thread per NIC moves packets between the guest's
  * tx and rx rings and the tap. */
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,19 +22,20 @@
 #define BATCH 64 /* packets per direction before the other gets a turn */
 #define VHDR sizeof(struct virtio_net_hdr)
 
-/* The frontend broke its ring: stop touching it. The store's "error" node
- * is written at the guest's next notification (net_ring_kick), because the
- * worker must not take the store lock that disconnect holds while joining it. */
+/* The frontend broke its ring: stop touching it at once, and have the
+ * framework disconnect the device (xb_stop: this thread cannot take the
+ * store lock, which disconnect holds while it joins this thread). */
 static void fail(struct nic *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void fail(struct nic *n, const char *fmt, ...)
 {
+    char why[128];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(n->dead_why, sizeof(n->dead_why), fmt, ap);
+    vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
-    log_warnx("net", "vif/%u: %s: device stopped", n->dev->devid, n->dead_why);
     __atomic_store_n(&n->dead, true, __ATOMIC_RELEASE);
+    xb_stop(n->dev, "%s", why);
 }
 
 static RING_IDX load_idx(RING_IDX *p)
@@ -125,7 +127,10 @@ static int16_t tx_send(struct nic *n, const struct net_txp *p, RING_IDX cons)
             net_csum_fill(n->txbuf, len, h.csum_start, h.csum_offset);
         w = write(n->tap->fd, n->txbuf, len);
     }
-    if (w < 0) {
+    if (w >= 0) {
+        n->tx_bytes += p->size;
+        n->tx_gso += h.gso_type != VIRTIO_NET_HDR_GSO_NONE;
+    } else {
         n->tx_drops++;
         log_debug("net", "vif/%u: tx: tap write: %s", n->dev->devid, strerror(errno));
     }
@@ -308,6 +313,8 @@ static void rx_deliver(struct nic *n, const uint8_t *data, unsigned len, uint16_
         log_debug("net", "vif/%u: rx: invalid grant", n->dev->devid);
     } else {
         n->rx_pkts++;
+        n->rx_bytes += len;
+        n->rx_gso += gso != XEN_NETIF_GSO_TYPE_NONE;
     }
 }
 
@@ -341,6 +348,9 @@ static bool rx_run(struct nic *n, bool *notify, bool *want_tap)
             break; /* no buffers: leave packets in the tap until the guest posts some */
         }
         if (!n->rx_len) {
+            /* Read whole into n->pkt, then copied to the guest: how many
+             * buffers the packet takes, and whether a GSO extra-info slot
+             * comes second, are known only once it is here. */
             ssize_t got = read(n->tap->fd, n->pkt, NET_PKT_MAX + VHDR);
 
             if (got <= 0) {
@@ -392,7 +402,7 @@ static void *worker(void *arg)
     while (!__atomic_load_n(&n->stop, __ATOMIC_ACQUIRE)) {
         bool busy = false, notify = false, want_tap = false;
         struct pollfd pfd[2] = { { .fd = n->evfd, .events = POLLIN },
-                                 { .fd = n->tap->fd } };
+                                 { .events = POLLIN } };
         uint64_t v;
 
         if (!__atomic_load_n(&n->dead, __ATOMIC_ACQUIRE)) {
@@ -404,10 +414,15 @@ static void *worker(void *arg)
             xb_notify_guest(n->dev);
         if (__atomic_load_n(&n->dead, __ATOMIC_ACQUIRE))
             want_tap = busy = false;
-        pfd[1].events = want_tap ? POLLIN : 0;
+        pfd[1].fd = want_tap && !n->tap_gone ? n->tap->fd : -1;
         if (poll(pfd, 2, busy ? 0 : -1) < 0 && errno != EINTR) {
             log_warn("net", "vif/%u: poll", n->dev->devid);
             break;
+        }
+        if (pfd[1].revents & (POLLERR | POLLHUP | POLLNVAL) && !n->tap_gone) {
+            /* The tap was deleted under us: the NIC stays, as if unplugged. */
+            log_warnx("net", "vif/%u: tap %s is gone", n->dev->devid, n->tap->ifname);
+            n->tap_gone = true;
         }
         if (pfd[0].revents & POLLIN && read(n->evfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
             log_warn("net", "vif/%u: eventfd", n->dev->devid);
@@ -441,7 +456,7 @@ int net_ring_start(struct nic *n)
     BACK_RING_INIT(&n->rx, (netif_rx_sring_t *)rx, NET_PAGE);
     n->txq_end = 0;
     n->rx_len = 0;
-    n->stop = n->dead = n->dead_told = false;
+    n->stop = n->dead = n->tap_gone = false;
     if (n->tap->vnet_hdr) {
         if (n->csum)
             off |= TUN_F_CSUM;
@@ -474,22 +489,16 @@ void net_ring_stop(struct nic *n)
     xb_unmap(n->dev, n->rx_ref, n->rx_pfn, true);
     if (n->tap->vnet_hdr && ioctl(n->tap->fd, TUNSETOFFLOAD, 0) < 0)
         log_warn("net", "vif/%u: TUNSETOFFLOAD 0", n->dev->devid);
-    log_info("net", "vif/%u: tx %llu packets (%llu dropped), rx %llu packets (%llu dropped)",
-             n->dev->devid, (unsigned long long)n->tx_pkts, (unsigned long long)n->tx_drops,
-             (unsigned long long)n->rx_pkts, (unsigned long long)n->rx_drops);
+    log_info("net", "vif/%u: tx %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64 " GSO, %" PRIu64
+             " dropped; rx %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64 " GSO, %" PRIu64
+             " dropped", n->dev->devid, n->tx_pkts, n->tx_bytes, n->tx_gso, n->tx_drops,
+             n->rx_pkts, n->rx_bytes, n->rx_gso, n->rx_drops);
 }
 
 void net_ring_kick(struct nic *n)
 {
     uint64_t one = 1;
 
-    if (__atomic_load_n(&n->dead, __ATOMIC_ACQUIRE) && !n->dead_told) {
-        n->dead_told = true;
-        store_lock(n->dev->vm);
-        xb_fail(n->dev, "%s", n->dead_why);
-        store_unlock(n->dev->vm);
-        return;
-    }
     if (write(n->evfd, &one, sizeof(one)) < 0)
         log_warn("net", "vif/%u: eventfd", n->dev->devid);
 }

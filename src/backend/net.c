@@ -24,6 +24,7 @@
 
 static struct net_tap taps[MAX_TAPS];
 static unsigned ntaps;
+static struct nic *nics[MAX_TAPS]; /* in command-line order */
 static unsigned nnics;
 
 /* -net nic and -net tap wait for net_finish() to be paired, as QEMU pairs
@@ -298,27 +299,33 @@ static const struct xb_ops vif_ops = {
     .notify = vif_notify,
 };
 
-static void add_nic(struct vm *vm, struct net_tap *t, const char *mac, const char *what)
+/* A NIC on tap @t, named (devid, so ethN) in command-line order once all are known. */
+static void add_nic(struct net_tap *t, const char *mac, const char *what, unsigned seq)
 {
     struct nic *n = calloc(1, sizeof(*n));
-    unsigned devid = nnics++;
+    unsigned i = nnics;
 
     if (!n || !(n->pkt = malloc(NET_PKT_MAX + 64)) || !(n->txbuf = malloc(NET_PKT_MAX)))
         log_fatalx("net", "out of memory");
+    if (nnics == MAX_TAPS)
+        log_fatalx("options", "%s: too many NICs (at most %d)", what, MAX_TAPS);
     if (t->used)
         log_fatalx("options", "%s: netdev '%s' is used by two NICs", what, t->id);
     t->used = true;
     n->tap = t;
+    n->seq = seq;
     n->option = strdup(what);
+    n->mac_given = mac != NULL;
     if (mac && parse_mac(mac, n->mac))
         log_fatalx("options", "%s: bad MAC address '%s' (want six hex bytes xx:xx:xx:xx:xx:xx, "
                    "not multicast)", what, mac);
-    if (!mac)
-        default_mac(t, devid, n->mac);
     n->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (n->evfd < 0)
         log_fatal("net", "eventfd");
-    n->dev = xb_add(vm, &vif_ops, devid, n);
+    for (; i > 0 && nics[i - 1]->seq > seq; i--)
+        nics[i] = nics[i - 1];
+    nics[i] = n;
+    nnics++;
 }
 
 void net_device(struct vm *vm, struct opts *o)
@@ -341,7 +348,7 @@ void net_device(struct vm *vm, struct opts *o)
     opts_accept(o, "bootindex");
     opts_accept(o, "romfile");
     opts_finish(o);
-    add_nic(vm, t, mac, what);
+    add_nic(t, mac, what, o->seq);
 }
 
 /* ---- legacy -net ---- */
@@ -391,7 +398,7 @@ void net_finish(struct vm *vm)
             log_fatalx("options", "-net nic: no -net tap on vlan %u to connect it to (xenner "
                        "has no user-mode networking)", l->vlan);
         opts_finish(l->o);
-        add_nic(vm, t, mac, "-net nic");
+        add_nic(t, mac, "-net nic", l->o->seq);
     }
     for (unsigned k = 0; k < nleg_taps; k++)
         if (!leg_taps[k].tap->used)
@@ -399,4 +406,9 @@ void net_finish(struct vm *vm)
     for (unsigned k = 0; k < ntaps; k++)
         if (!taps[k].used)
             log_warnx("options", "-netdev tap,id=%s: no NIC uses it", taps[k].id);
+    for (unsigned i = 0; i < nnics; i++) {
+        if (!nics[i]->mac_given)
+            default_mac(nics[i]->tap, i, nics[i]->mac);
+        nics[i]->dev = xb_add(vm, &vif_ops, i, nics[i]);
+    }
 }

@@ -231,12 +231,13 @@ void xb_fail(struct xb_dev *dev, const char *fmt, ...)
     va_end(ap);
 }
 
-void store_lock(struct vm *vm)
+void xb_stop(struct xb_dev *dev, const char *fmt, ...)
 {
-}
+    va_list ap;
 
-void store_unlock(struct vm *vm)
-{
+    va_start(ap, fmt);
+    vsnprintf(failed, sizeof(failed), fmt, ap);
+    va_end(ap);
 }
 
 enum { TX_RING = 10, RX_RING = 11, DATA = 20 }; /* frames */
@@ -272,6 +273,7 @@ static int rig_setup(void **state)
 
     F = fix_new();
     F->d.grant_frames = 1;
+    memset(F->d.xen_pages + PAGE, 0, PAGE); /* the grant table: no entries yet */
     notified = 0;
     failed[0] = 0;
     grant(REF_TX, TX_RING, false);
@@ -424,8 +426,7 @@ static void test_tx_endless_chain(void **state)
     tx_publish(r);
     WAIT_FOR(__atomic_load_n(&r->n.dead, __ATOMIC_ACQUIRE));
     assert_int_equal(tx_rsp_prod(r), 0);
-    kick(r); /* the next notification reports it in the store */
-    assert_non_null(strstr(failed, "never end"));
+    assert_non_null(strstr(failed, "never end")); /* the framework was asked to stop it */
 }
 
 static void test_tx_garbage_index(void **state)
@@ -436,7 +437,6 @@ static void test_tx_garbage_index(void **state)
     kick(r);
     WAIT_FOR(__atomic_load_n(&r->n.dead, __ATOMIC_ACQUIRE));
     assert_int_equal(tx_rsp_prod(r), 0);
-    kick(r);
     assert_non_null(strstr(failed, "tx ring"));
 }
 
@@ -496,6 +496,7 @@ static void test_rx_garbage_index(void **state)
     kick(r);
     WAIT_FOR(__atomic_load_n(&r->n.dead, __ATOMIC_ACQUIRE));
     assert_int_equal(r->rx.sring->rsp_prod, 0);
+    assert_non_null(strstr(failed, "rx ring"));
 }
 
 int main(void)

@@ -66,26 +66,44 @@ static int stream(int fd, uint64_t bytes, uint64_t seed)
     return 0;
 }
 
-static int do_send(const char *host, int port, uint64_t bytes, uint64_t seed)
+/* A connected TCP socket to numeric IPv4 or IPv6 @host (retried for 30 s:
+ * the receiver may not listen yet), or -1. */
+static int dial(const char *host, const char *port)
 {
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
-    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(atoi(port)) };
+    struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(atoi(port)) };
+    struct sockaddr *a = (struct sockaddr *)&a4;
+    socklen_t alen = sizeof(a4);
+    int s = -1;
+
+    if (inet_pton(AF_INET6, host, &a6.sin6_addr) == 1) {
+        a = (struct sockaddr *)&a6;
+        alen = sizeof(a6);
+    } else if (inet_pton(AF_INET, host, &a4.sin_addr) != 1) {
+        fprintf(stderr, "netgen: bad address %s\n", host);
+        return -1;
+    }
+    for (int i = 0; i < 300; i++) {
+        s = socket(a->sa_family, SOCK_STREAM, 0);
+        if (s < 0 || !connect(s, a, alen))
+            break;
+        close(s);
+        s = -1;
+        usleep(100000);
+    }
+    if (s < 0)
+        perror("netgen: connect");
+    return s;
+}
+
+static int do_send(const char *host, const char *port, uint64_t bytes, uint64_t seed)
+{
+    int s = dial(host, port);
     double t0;
     char c;
 
-    if (s < 0 || inet_pton(AF_INET, host, &a.sin_addr) != 1) {
-        fprintf(stderr, "netgen: bad address %s\n", host);
+    if (s < 0)
         return 2;
-    }
-    for (int i = 0; connect(s, (struct sockaddr *)&a, sizeof(a)); i++) {
-        if (i == 300) {
-            perror("netgen: connect");
-            return 2;
-        }
-        close(s);
-        s = socket(AF_INET, SOCK_STREAM, 0);
-        usleep(100000);
-    }
     t0 = now();
     if (stream(s, bytes, seed)) {
         perror("netgen: send");
@@ -98,21 +116,42 @@ static int do_send(const char *host, int port, uint64_t bytes, uint64_t seed)
     return 0;
 }
 
+/* A socket listening on @port, IPv6 and IPv4 alike where the host has IPv6. */
+static int listen_any(int port)
+{
+    struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(port),
+                               .sin6_addr = IN6ADDR_ANY_INIT };
+    struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(port) };
+    int one = 1, zero = 0, l = socket(AF_INET6, SOCK_STREAM, 0);
+    struct sockaddr *a = (struct sockaddr *)&a6;
+    socklen_t alen = sizeof(a6);
+
+    if (l < 0) {
+        l = socket(AF_INET, SOCK_STREAM, 0);
+        a = (struct sockaddr *)&a4;
+        alen = sizeof(a4);
+    } else {
+        setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+    }
+    setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (l < 0 || bind(l, a, alen) || listen(l, 1)) {
+        perror("netgen: listen");
+        return -1;
+    }
+    return l;
+}
+
 /* Receives one connection on @port; with @out, copies the data to stdout. */
 static int do_recv(int port, bool out)
 {
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
     static unsigned char buf[CHUNK];
-    int one = 1, l = socket(AF_INET, SOCK_STREAM, 0), s;
+    int l = listen_any(port), s;
     uint64_t total = 0;
     double t0;
     ssize_t r;
 
-    setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1)) {
-        perror("netgen: listen");
+    if (l < 0)
         return 2;
-    }
     fprintf(stderr, "netgen: listening on %d\n", port);
     s = accept(l, NULL, NULL);
     if (s < 0) {
@@ -136,13 +175,13 @@ int main(int argc, char **argv)
     if (argc == 4 && !strcmp(argv[1], "stream"))
         return stream(1, strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0)) ? 2 : 0;
     if (argc == 6 && !strcmp(argv[1], "send"))
-        return do_send(argv[2], atoi(argv[3]), strtoull(argv[4], NULL, 0),
+        return do_send(argv[2], argv[3], strtoull(argv[4], NULL, 0),
                        strtoull(argv[5], NULL, 0));
     if (argc == 3 && !strcmp(argv[1], "recv"))
         return do_recv(atoi(argv[2]), false);
     if (argc == 3 && !strcmp(argv[1], "pipe"))
         return do_recv(atoi(argv[2]), true);
-    fprintf(stderr, "usage: netgen stream BYTES SEED | send IPV4 PORT BYTES SEED | recv PORT | "
+    fprintf(stderr, "usage: netgen stream BYTES SEED | send ADDRESS PORT BYTES SEED | recv PORT | "
                     "pipe PORT\n");
     return 2;
 }
