@@ -101,6 +101,9 @@ class Libvirtd:
 
     def _setup(self):
         _mount("-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run")
+        # /var/lock is /run/lock: libvirtd locks a console's pty there.
+        os.mkdir("/run/lock", 0o1777)
+        os.chmod("/run/lock", 0o1777)
         for d in MOUNTED:
             mine = self.top / d.strip("/").replace("/", "-")
             mine.mkdir()
@@ -141,6 +144,10 @@ class Libvirtd:
 
     def dump_logs(self):
         """Prints the tails of libvirtd's and the domains' logs (on failure)."""
+        if self.p and self.p.poll() is not None:
+            rc = self.p.returncode
+            how = f"killed by signal {-rc}" if rc < 0 else f"exited with status {rc}"
+            print(f"libvirt: libvirtd {how} during the test")
         logs = [self.top / "libvirtd.out", pathlib.Path("/var/log/libvirt/libvirtd.log")]
         logs += sorted(pathlib.Path("/var/log/libvirt/qemu").glob("*.log"))
         for f in logs:
