@@ -20,6 +20,8 @@ static const struct {
     { "xen-net-device", net_device },
     { "virtio-net-pci", net_device },
     { "virtio-net", net_device },
+    { "isa-serial", options_serial_device },       /* the PV console */
+    { "virtio-balloon-pci", options_balloon_device }, /* Xen's balloon */
 };
 
 static void device(struct vm *vm, struct opts *o)

@@ -23,4 +23,8 @@ void net_legacy(struct vm *vm, struct opts *o);   /* -net nic / -net tap */
 void net_device(struct vm *vm, struct opts *o);   /* -device xen-net-device, virtio-net-pci */
 void net_finish(struct vm *vm);                   /* after all options */
 
+/* src/vmm/options.c: -device drivers that are not backends */
+void options_serial_device(struct vm *vm, struct opts *o);  /* isa-serial: the PV console */
+void options_balloon_device(struct vm *vm, struct opts *o); /* virtio-balloon-pci */
+
 #endif

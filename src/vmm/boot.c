@@ -150,10 +150,14 @@ int boot_guest(struct vm *vm)
     vm->d.grant_frames = 1; /* Xen's initial grant table size */
     pv_mm_init(&vm->d);
     vm->d.domid = GUEST_DOMID;
-    if (getrandom(vm->d.handle, sizeof(vm->d.handle), 0) != sizeof(vm->d.handle))
-        log_fatal("boot", "cannot make a domain handle");
-    vm->d.handle[6] = (vm->d.handle[6] & 0x0f) | 0x40; /* a version 4 UUID */
-    vm->d.handle[8] = (vm->d.handle[8] & 0x3f) | 0x80;
+    if (vm->cfg.have_uuid) { /* -uuid: the handle, and /vm/UUID in xenstore */
+        memcpy(vm->d.handle, vm->cfg.uuid, sizeof(vm->d.handle));
+    } else {
+        if (getrandom(vm->d.handle, sizeof(vm->d.handle), 0) != sizeof(vm->d.handle))
+            log_fatal("boot", "cannot make a domain handle");
+        vm->d.handle[6] = (vm->d.handle[6] & 0x0f) | 0x40; /* a version 4 UUID */
+        vm->d.handle[8] = (vm->d.handle[8] & 0x3f) | 0x80;
+    }
     if (console_setup(vm) || store_setup(vm))
         log_fatalx("boot", "cannot set up the console and xenstore");
     a.image = image;

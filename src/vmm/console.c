@@ -8,7 +8,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "vmm/chardev.h"
 #include "vmm/log.h"
+#include "vmm/runstate.h"
 #include "vmm/vmm.h"
 #include <xen/io/console.h>
 
@@ -19,13 +21,18 @@ struct console {
     struct xencons_interface *ring;
     unsigned port;
     bool broken; /* the guest corrupted the ring: the device is stopped */
-    /* Typed input not yet in the ring; the I/O thread fills, the vCPU drains. */
+    struct chardev *cd; /* where the console goes (-serial, isa-serial); may be NULL */
+    /* Typed input not yet in the ring; the I/O thread fills, the vCPU drains.
+     * While less than one read's worth is free, the chardev is not read
+     * (blocked), so that the I/O thread never waits for the guest. */
     pthread_mutex_t lock;
-    pthread_cond_t space;
     char in[4096];
     size_t in_len;
-    bool escape; /* C-a seen, waiting for the command key */
+    bool blocked;
+    bool escape; /* C-a seen, waiting for the command key (stdio only) */
 };
+
+#define CONSOLE_READ 512 /* the most one chardev read delivers */
 
 static struct termios saved_tty;
 static bool tty_raw;
@@ -80,8 +87,10 @@ static void fill(struct console *c)
         c->in_len -= n;
         __atomic_store_n(&r->in_prod, prod, __ATOMIC_RELEASE);
     }
-    if (n || c->broken)
-        pthread_cond_signal(&c->space); /* room, or no point in waiting */
+    if (c->blocked && (sizeof(c->in) - c->in_len >= CONSOLE_READ || c->broken)) {
+        c->blocked = false;
+        chardev_pause_input(c->cd, false);
+    }
     pthread_mutex_unlock(&c->lock);
     if (n)
         pv_evtchn_set_pending(&c->vm->d, c->port);
@@ -117,7 +126,7 @@ static bool escape_key(struct console *c, char k)
         return false;
     case 'x':
         say("\r\nxenner: terminated by C-a x\r\n");
-        vm_defer(c->vm, WORK_QUIT);
+        run_quit(c->vm, EXIT_POWEROFF, "host-ui");
         return false;
     case ESCAPE_CHAR:
         return true;
@@ -126,14 +135,20 @@ static bool escape_key(struct console *c, char k)
     }
 }
 
-/* Add typed bytes to the input buffer, waiting while it is full (I/O thread). */
-static void queue_input(struct console *c, const char *buf, size_t len)
+/* Add typed bytes to the input buffer (I/O thread); there is room for one
+ * read, and reading stops while there is not. */
+static void queue_input(void *opaque, const char *buf, size_t len)
 {
+    struct console *c = opaque;
+    bool keys = chardev_is_stdio(c->cd);
+
     pthread_mutex_lock(&c->lock);
     for (size_t i = 0; i < len; i++) {
         char k = buf[i];
 
-        if (c->escape) {
+        if (!keys) {
+            /* C-a keys belong to the terminal xenner runs on only. */
+        } else if (c->escape) {
             c->escape = false;
             if (!escape_key(c, k))
                 continue;
@@ -141,28 +156,16 @@ static void queue_input(struct console *c, const char *buf, size_t len)
             c->escape = true;
             continue;
         }
-        while (c->in_len == sizeof(c->in) && !c->broken)
-            pthread_cond_wait(&c->space, &c->lock);
-        if (c->broken)
-            break;
+        if (c->broken || c->in_len == sizeof(c->in))
+            break; /* a broken console takes nothing; a full one cannot happen */
         c->in[c->in_len++] = k;
+    }
+    if (!c->blocked && !c->broken && sizeof(c->in) - c->in_len < CONSOLE_READ) {
+        c->blocked = true;
+        chardev_pause_input(c->cd, true);
     }
     pthread_mutex_unlock(&c->lock);
     vm_defer(c->vm, WORK_CONSOLE_IN);
-}
-
-/* stdin is readable (I/O thread). At end of file the guest keeps running. */
-static int on_stdin(struct vm *vm, int fd, void *opaque)
-{
-    char buf[512];
-    ssize_t n = read(fd, buf, sizeof(buf));
-
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return 0;
-    if (n <= 0)
-        return -1;
-    queue_input(opaque, buf, n);
-    return 0;
 }
 
 static void restore_tty(void)
@@ -195,11 +198,22 @@ static void raw_tty(void)
     }
 }
 
-void console_start_input(struct vm *vm)
+static const struct chardev_fe console_fe = { .input = queue_input };
+
+void console_connect(struct vm *vm, struct chardev *cd)
 {
-    if (io_add_fd(STDIN_FILENO, on_stdin, vm->console))
-        log_fatalx("console", "cannot watch standard input");
-    raw_tty();
+    vm->console->cd = cd;
+    if (!cd)
+        return;
+    chardev_attach(cd, "the PV console", &console_fe, vm->console);
+    if (chardev_is_stdio(cd))
+        raw_tty();
+}
+
+void console_output(struct vm *vm, const char *buf, size_t len)
+{
+    if (vm->console)
+        chardev_write(vm->console->cd, buf, len);
 }
 
 void console_flush(struct vm *vm)
@@ -217,7 +231,6 @@ int console_setup(struct vm *vm)
         return -1;
     c->vm = vm;
     pthread_mutex_init(&c->lock, NULL);
-    pthread_cond_init(&c->space, NULL);
     port = pv_evtchn_bind_backend(&vm->d, notify, c);
     if (port < 0)
         return -1;

@@ -116,16 +116,7 @@ static void h_kick(void *h, struct pv_vcpu *v)
 
 static void h_console_write(void *h, const char *buf, size_t len)
 {
-    while (len) {
-        ssize_t n = write(STDOUT_FILENO, buf, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return; /* nobody reads the console: drop, as a serial line would */
-        buf += n;
-        len -= n;
-    }
+    console_output(h, buf, len);
 }
 
 static int h_console_read(void *h, char *buf, size_t len)

@@ -5,8 +5,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "vmm/log.h"
+#include "vmm/runstate.h"
 #include "vmm/vmm.h"
 
 /*
@@ -22,10 +25,23 @@ struct io_fd {
     int fd;
     io_fn *fn;
     void *opaque;
+    bool paused;
 };
 
 static struct io_fd fds[IO_MAX_FDS];
 static unsigned nr_fds;
+static int wake_fd = -1; /* makes poll() look at the set again */
+
+void io_pause_fd(int fd, bool paused)
+{
+    uint64_t one = 1;
+
+    for (unsigned i = 0; i < nr_fds; i++)
+        if (fds[i].fd == fd)
+            __atomic_store_n(&fds[i].paused, paused, __ATOMIC_RELEASE);
+    if (wake_fd >= 0 && write(wake_fd, &one, sizeof(one)) < 0)
+        log_warn("io", "wake");
+}
 
 int io_add_fd(int fd, io_fn *fn, void *opaque)
 {
@@ -36,6 +52,8 @@ int io_add_fd(int fd, io_fn *fn, void *opaque)
     if (i == IO_MAX_FDS)
         return -1;
     fds[i] = (struct io_fd){ .fd = fd, .fn = fn, .opaque = opaque };
+    if (wake_fd < 0)
+        wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (i == nr_fds)
         nr_fds++;
     return 0;
@@ -44,20 +62,21 @@ int io_add_fd(int fd, io_fn *fn, void *opaque)
 static void *io_main(void *arg)
 {
     struct vm *vm = arg;
-    struct pollfd p[IO_MAX_FDS];
-    unsigned slot[IO_MAX_FDS];
+    struct pollfd p[IO_MAX_FDS + 1];
+    unsigned slot[IO_MAX_FDS + 1];
 
     for (;;) {
         unsigned n = 0;
+        uint64_t v;
 
         for (unsigned i = 0; i < nr_fds; i++) {
-            if (fds[i].fd < 0)
+            if (fds[i].fd < 0 || __atomic_load_n(&fds[i].paused, __ATOMIC_ACQUIRE))
                 continue;
             slot[n] = i;
             p[n++] = (struct pollfd){ .fd = fds[i].fd, .events = POLLIN };
         }
-        if (!n)
-            return NULL;
+        slot[n] = IO_MAX_FDS;
+        p[n++] = (struct pollfd){ .fd = wake_fd, .events = POLLIN };
         if (poll(p, n, -1) < 0) {
             if (errno == EINTR)
                 continue;
@@ -66,11 +85,15 @@ static void *io_main(void *arg)
         }
         /* Handlers may add descriptors (an accepted client): check each slot
          * still holds the descriptor that was polled. */
-        for (unsigned j = 0; j < n; j++) {
+        if (p[n - 1].revents && read(wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+            log_warn("io", "wake");
+        for (unsigned j = 0; j < n - 1; j++) {
             struct io_fd *f = &fds[slot[j]];
 
+            if (f->paused)
+                continue; /* paused since the poll: leave the input where it is */
             if (p[j].revents && f->fd == p[j].fd && f->fn(vm, f->fd, f->opaque) < 0)
-                f->fd = -1; /* end of file or error: stop watching it */
+                f->fd = -1, f->paused = false; /* end of file or error: stop watching it */
         }
     }
 }
@@ -111,6 +134,8 @@ void vm_run_deferred(struct vm *vm)
         console_deliver_input(vm);
     if (work & WORK_STORE)
         store_service(vm);
-    if (work & WORK_QUIT)
-        pv_crash(&vm->d, PV_STOP_QUIT, "quit from the console (C-a x)");
+    if (work & WORK_PAUSE)
+        run_park(vm);
+    if (run_quitting(vm, NULL))
+        pv_crash(&vm->d, PV_STOP_QUIT, "xenner was told to quit");
 }

@@ -5,16 +5,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "vmm/log.h"
 
 int log_verbosity;
+bool log_timestamps;
 
 static void vlog(const char *sub, const char *fmt, va_list ap, const char *err)
 {
     char msg[1024];
 
     vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (log_timestamps) {
+        /* QEMU's -msg timestamp=on format, which libvirt's log readers know. */
+        struct timespec ts;
+        struct tm tm;
+        char when[40];
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+        fprintf(stderr, "%s.%03ldZ ", when, ts.tv_nsec / 1000000);
+    }
     if (err)
         fprintf(stderr, "xenner: %s: %s: %s\n", sub, msg, err);
     else

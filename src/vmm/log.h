@@ -3,7 +3,10 @@
 #ifndef XENNER_LOG_H
 #define XENNER_LOG_H
 
+#include <stdbool.h>
+
 extern int log_verbosity; /* 0 errors and warnings, 1 info, 2 debug */
+extern bool log_timestamps; /* -msg timestamp=on: messages start with the UTC time */
 
 void log_warn(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_warnx(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

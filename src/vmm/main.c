@@ -7,11 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend/devices.h"
-#include "vmm/log.h"
-#include "vmm/vmm.h"
 
-#define XENNER_VERSION "0.1.0"
+#include "backend/devices.h"
+#include "monitor/qmp.h"
+#include "vmm/chardev.h"
+#include "vmm/log.h"
+#include "vmm/runstate.h"
+#include "vmm/runtime.h"
+#include "vmm/vmm.h"
 
 static void usage(FILE *f)
 {
@@ -23,22 +26,23 @@ static void usage(FILE *f)
         "  -initrd FILE      boot module (initramfs) handed to the kernel\n"
         "  -append STRING    kernel command line\n"
         "  -m [size=]SIZE    guest RAM; MiB unless suffixed K, M, G or T (default 128M)\n"
-        "  -smp 1            number of vCPUs (only 1 for now)\n"
-        "  -name NAME        guest name\n"
         "  -nographic        guest console on standard input/output (the default)\n"
         "  -display none     no display (the default)\n"
         "  -no-reboot        exit with status 3 when the guest reboots, instead of\n"
         "                    restarting it\n"
-        "  -xenstore PATH    serve the guest's xenstore on unix socket PATH too, as\n"
-        "                    domain 0 (for xenstore-utils: XENSTORED_PATH=PATH)\n"
+        "  -xenstore PATH    serve the guest's xenstore on unix socket PATH, as domain 0\n"
+        "                    (xenstore-utils: XENSTORED_PATH=PATH); default\n"
+        "                    /run/xenner/NAME.xenstore (root) or\n"
+        "                    $XDG_RUNTIME_DIR/xenner/NAME.xenstore; NAME is -name or the pid\n"
         "  -d ITEM[,ITEM]    logging: info, debug, stats (exit counts at the end)\n"
         "  -version          print the version and exit\n"
         "  -h, -help         print this help and exit\n\n"
         "Exit status: 0 guest powered off; 1 bad option, kernel file or host set-up;\n"
         "2 guest crashed; 3 guest rebooted under -no-reboot; 4 guest stopped by xenner\n"
-        "(fatal fault, ABI violation); 5 internal error. C-a x on the console exits\n"
-        "with status 0.\n\n"
-        "On the console (stdin), C-a h lists the keys: C-a x quits, C-a C-a sends C-a.\n");
+        "(fatal fault, ABI violation, or stopped after SIGTERM: see below); 5 internal\n"
+        "error. C-a x on the console and QMP quit exit with status 0.\n\n"
+        "On the console (stdin), C-a h lists the keys: C-a x quits, C-a C-a sends C-a.\n\n");
+    options_usage(f);
 }
 
 static const char *need_arg(int argc, char **argv, int *i)
@@ -65,10 +69,14 @@ static void parse_debug(struct config *c, const char *list)
     free(dup);
 }
 
-static void parse_memory(struct config *c, const char *arg)
+static void parse_memory(struct config *c, const char *text)
 {
-    if (!strncmp(arg, "size=", 5))
-        arg += 5;
+    struct opts *o = opts_parse("-m", text, "size");
+    const char *arg = opts_get(o, "size");
+
+    if (!arg)
+        log_fatalx("options", "-m %s: no size given", text);
+    opts_finish(o); /* slots=, maxmem=: no memory hot-plug */
     if (opts_parse_size(arg, 20, &c->ram_bytes) || !c->ram_bytes)
         log_fatalx("options", "-m %s: invalid size", arg);
     if (c->ram_bytes & 0xfff || c->ram_bytes < (16ULL << 20))
@@ -88,7 +96,6 @@ static void parse_args(struct config *c, int argc, char **argv)
         if (!strcmp(o, "-kernel")) c->kernel = need_arg(argc, argv, &i);
         else if (!strcmp(o, "-initrd")) c->initrd = need_arg(argc, argv, &i);
         else if (!strcmp(o, "-append")) c->append = need_arg(argc, argv, &i);
-        else if (!strcmp(o, "-name")) c->name = need_arg(argc, argv, &i);
         else if (!strcmp(o, "-m")) parse_memory(c, need_arg(argc, argv, &i));
         else if (!strcmp(o, "-nographic")) c->nographic = true;
         else if (!strcmp(o, "-no-reboot")) c->no_reboot = true;
@@ -104,12 +111,9 @@ static void parse_args(struct config *c, int argc, char **argv)
             opts_list_add(&c->net, opts_parse("-net", need_arg(argc, argv, &i), "type"));
         else if (!strcmp(o, "-device"))
             opts_list_add(&c->device, opts_parse("-device", need_arg(argc, argv, &i), "driver"));
-        else if (!strcmp(o, "-smp")) {
-            const char *a = need_arg(argc, argv, &i);
-
-            if (strcmp(a, "1") && strcmp(a, "cpus=1"))
-                log_fatalx("options", "-smp %s: only one vCPU is supported so far", a);
-        } else if (!strcmp(o, "-display")) {
+        else if (options_parse(c, argc, argv, &i))
+            ;
+        else if (!strcmp(o, "-display")) {
             const char *a = need_arg(argc, argv, &i);
 
             if (strcmp(a, "none"))
@@ -124,8 +128,6 @@ static void parse_args(struct config *c, int argc, char **argv)
             log_fatalx("options", "%s: unknown option (see xenner -help)", argv[i]);
         }
     }
-    if (!c->kernel)
-        log_fatalx("options", "no kernel given: use -kernel FILE (see xenner -help)");
 }
 
 int main(int argc, char **argv)
@@ -136,21 +138,35 @@ int main(int argc, char **argv)
     vm.cfg.ram_bytes = 128ULL << 20;
     parse_args(&vm.cfg, argc, argv);
     devices_setup(&vm);
+    options_finish(&vm);
+    if (vm.cfg.daemonize)
+        runtime_daemonize_start();
+    if (vm.cfg.pidfile)
+        runtime_pidfile(vm.cfg.pidfile);
     setvbuf(stdout, NULL, _IONBF, 0);
-    if (boot_guest(&vm))
-        return EXIT_SETUP;
-    console_start_input(&vm);
-    if (vm.cfg.xenstore_path)
+    run_init(&vm);
+    if (!vm.cfg.no_machine) {
+        if (boot_guest(&vm))
+            return EXIT_SETUP;
+        console_connect(&vm, vm.cfg.serial ? chardev_find(vm.cfg.serial) : NULL);
         xs_socket_start(&vm, vm.cfg.xenstore_path);
+    }
+    chardev_open_all();
     if (io_start(&vm))
         return EXIT_INTERNAL;
-    rc = vm_run(&vm);
-    if (rc == EXIT_REBOOT && !vm.cfg.no_reboot) {
-        /* A reboot is a fresh start of the same command, in the same process. */
+    runtime_daemonize_ready();
+    if (vm.cfg.no_machine)
+        return run_finish(&vm, EXIT_POWEROFF);
+    run_guest_started(&vm);
+    run_park(&vm); /* -S: until cont */
+    rc = run_quitting(&vm, NULL) ? EXIT_POWEROFF : vm_run(&vm);
+    if (rc == EXIT_REBOOT && !vm.cfg.no_reboot && !run_quitting(&vm, NULL)) {
+        /* A reboot is a fresh start of the same command, in the same process
+         * (QMP clients are disconnected: README, "Reboot"). */
         log_info("main", "guest rebooted: starting it again");
         console_stop_input();
         execv("/proc/self/exe", argv);
         log_warn("main", "cannot restart for the reboot");
     }
-    return rc;
+    return run_finish(&vm, rc);
 }

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pv/pv.h"
 #include "vmm/opts.h"
@@ -30,6 +31,19 @@ struct config {
     bool stats;  /* print exit counts at the end (-d stats) */
     /* Device options, consumed by devices_setup() (src/backend/devices.c). */
     struct opts_list drive, blockdev, netdev, net, device;
+    /* QEMU's face (src/vmm/options.c, chardev.c, src/monitor/). */
+    bool no_machine;      /* -machine none: no guest, only the monitor (libvirt's probe) */
+    bool start_paused;    /* -S */
+    bool no_shutdown;     /* -no-shutdown: stay after the guest powers off, until quit */
+    bool daemonize;       /* -daemonize */
+    const char *pidfile;  /* -pidfile FILE */
+    bool have_uuid;
+    uint8_t uuid[16];     /* -uuid: the domain handle */
+    const char *serial;   /* chardev id of the PV console (-serial, isa-serial) */
+    const char *mem_backend; /* -machine memory-backend=ID */
+    bool balloon;         /* -device virtio-balloon-pci: QMP balloon commands answer */
+    bool nodefaults;      /* -nodefaults: no console on stdio unless asked */
+    struct opts_list chardev, mon, qmp; /* -chardev, -mon, -qmp (and -monitor) */
 };
 
 struct vcpu_host {
@@ -65,10 +79,13 @@ struct vm {
 };
 
 /* Work the I/O thread hands to the vCPU thread. */
-enum { WORK_CONSOLE_IN = 1, WORK_QUIT = 2, WORK_STORE = 4 };
+enum { WORK_CONSOLE_IN = 1, WORK_QUIT = 2, WORK_STORE = 4, WORK_PAUSE = 8, WORK_STOP = 16 };
 
 /* The guest's domain id: the first a Xen toolstack gives a domU. */
 #define GUEST_DOMID 1
+
+#define XENNER_VERSION "0.1.0"
+
 
 static inline struct vm *vm_of(struct pv_domain *d)
 {
@@ -90,15 +107,20 @@ uint64_t host_mono_ns(void);
 
 /* iothread.c: host descriptors are watched on one I/O thread */
 typedef int io_fn(struct vm *vm, int fd, void *opaque); /* <0: stop watching fd */
-int io_add_fd(int fd, io_fn *fn, void *opaque); /* before io_start */
+int io_add_fd(int fd, io_fn *fn, void *opaque); /* before io_start, or on the I/O thread */
 int io_start(struct vm *vm);
+/* Stop or resume watching @fd (any thread): a reader whose buffer is full
+ * pauses its fd rather than block the I/O thread. */
+void io_pause_fd(int fd, bool paused);
 /* Ask the vCPU thread to do `work` (WORK_*) soon; any thread. */
 void vm_defer(struct vm *vm, unsigned work);
 /* Do deferred work; vCPU thread only. */
 void vm_run_deferred(struct vm *vm);
 
 /* console.c */
-void console_start_input(struct vm *vm); /* stdin to the guest's console */
+struct chardev;
+void console_connect(struct vm *vm, struct chardev *cd); /* NULL: output dropped */
+void console_output(struct vm *vm, const char *buf, size_t len); /* any thread */
 void console_deliver_input(struct vm *vm);
 void console_stop_input(void); /* give the terminal back as it was */
 int console_setup(struct vm *vm);
@@ -115,8 +137,16 @@ void store_lock(struct vm *vm);
 void store_unlock(struct vm *vm);
 struct xs_store *store_xs(struct vm *vm);
 
-/* xs-socket.c: -xenstore PATH, a unix socket for the host's xenstore tools */
-int xs_socket_start(struct vm *vm, const char *path); /* before io_start */
+/* xs-socket.c: a unix socket for the host's xenstore tools: -xenstore PATH,
+ * or (NULL) the default in the runtime directory; before io_start */
+int xs_socket_start(struct vm *vm, const char *path);
+
+/* options.c: QEMU's options other than the kernel's and the devices' */
+struct config;
+/* Handles argv[*i] if it is one of them (consuming its argument); false if not. */
+bool options_parse(struct config *c, int argc, char **argv, int *i);
+void options_finish(struct vm *vm); /* after all options: cross-checks */
+void options_usage(FILE *f);
 
 /* boot.c */
 int boot_guest(struct vm *vm);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "vmm/log.h"
+#include "vmm/runtime.h"
 #include "vmm/vmm.h"
 #include "xenstore/xenstore.h"
 
@@ -25,8 +26,6 @@ struct client {
     int fd;
     struct xs_conn *conn;
 };
-
-static char *socket_path;
 
 /* Send what the connection has queued, as far as the socket takes it now. */
 static void flush(struct client *c)
@@ -109,43 +108,46 @@ static int on_listen(struct vm *vm, int fd, void *opaque)
     return 0;
 }
 
-static void remove_socket(void)
+/* The default socket: NAME.xenstore in xenner's runtime directory. NAME is
+ * -name if it makes a usable file name that no live xenner uses, else the pid. */
+static int listen_default(struct vm *vm, char *path, size_t len)
 {
-    if (socket_path)
-        unlink(socket_path);
-}
+    const char *dir = runtime_dir(), *name = vm->cfg.name;
+    int fd = -1;
 
-/* An existing socket nobody answers on is a crashed xenner's: reuse the path. */
-static void clear_stale(const struct sockaddr_un *sa)
-{
-    struct stat st;
-    int fd;
-
-    if (lstat(sa->sun_path, &st) || !S_ISSOCK(st.st_mode))
-        return;
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd >= 0 && connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 &&
-        errno == ECONNREFUSED)
-        unlink(sa->sun_path);
-    if (fd >= 0)
-        close(fd);
+    if (!dir) {
+        log_warn("xenstore", "no runtime directory: no xenstore socket");
+        return -1;
+    }
+    if (name && *name && !strchr(name, '/') && name[0] != '.' &&
+        (size_t)snprintf(path, len, "%s/%s.xenstore", dir, name) < len)
+        fd = runtime_listen_unix(path, 0600);
+    if (fd < 0) {
+        snprintf(path, len, "%s/xenner-%d.xenstore", dir, (int)getpid());
+        fd = runtime_listen_unix(path, 0600);
+    }
+    if (fd < 0)
+        log_warn("xenstore", "no xenstore socket: %s", path);
+    return fd;
 }
 
 int xs_socket_start(struct vm *vm, const char *path)
 {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    char def[256];
     int fd;
 
-    if (strlen(path) >= sizeof(sa.sun_path))
-        log_fatalx("xenstore", "-xenstore %s: path too long for a unix socket", path);
-    strcpy(sa.sun_path, path);
-    clear_stale(&sa);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-        log_fatal("xenstore", "-xenstore %s", path);
-    socket_path = strdup(path);
-    atexit(remove_socket);
-    if (chmod(path, 0600) < 0 || listen(fd, 16) < 0 || io_add_fd(fd, on_listen, NULL))
-        log_fatal("xenstore", "-xenstore %s", path);
+    if (path) {
+        fd = runtime_listen_unix(path, 0600);
+        if (fd < 0)
+            log_fatal("xenstore", "-xenstore %s", path);
+    } else {
+        fd = listen_default(vm, def, sizeof(def));
+        if (fd < 0)
+            return -1;
+        path = def;
+    }
+    log_info("xenstore", "xenstore socket %s", path);
+    if (io_add_fd(fd, on_listen, NULL))
+        log_fatal("xenstore", "%s", path);
     return 0;
 }

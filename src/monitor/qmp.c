@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* QMP: the greeting, capability negotiation, commands in, replies and events out. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <json-c/json.h>
+
+#include "monitor/qmp.h"
+#include "vmm/chardev.h"
+#include "vmm/log.h"
+#include "vmm/runstate.h"
+#include "vmm/vmm.h"
+
+/*
+ * Each message is one JSON object followed by "\r\n" (libvirt reads lines
+ * that end so). Commands run one at a time on the I/O thread; events come
+ * from any thread and share the chardev's write lock with replies.
+ */
+
+#define MAX_MONITORS 4
+
+struct monitor {
+    struct vm *vm;
+    struct chardev *cd;
+    struct json_tokener *tok;
+    bool negotiated; /* qmp_capabilities done: commands and events flow */
+};
+
+static struct monitor monitors[MAX_MONITORS];
+static unsigned nr_monitors;
+
+/* The error of the command being run (I/O thread only). */
+static struct {
+    bool failed;
+    char cls[32];
+    char desc[256];
+} err;
+
+void qmp_fail(const char *cls, const char *fmt, ...)
+{
+    va_list ap;
+
+    err.failed = true;
+    snprintf(err.cls, sizeof(err.cls), "%s", cls);
+    va_start(ap, fmt);
+    vsnprintf(err.desc, sizeof(err.desc), fmt, ap);
+    va_end(ap);
+}
+
+static void send_obj(struct monitor *m, struct json_object *o)
+{
+    const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+    size_t n = strlen(s);
+    char *line = malloc(n + 2);
+
+    if (line) {
+        memcpy(line, s, n);
+        memcpy(line + n, "\r\n", 2);
+        chardev_write(m->cd, line, n + 2);
+        free(line);
+    }
+    json_object_put(o);
+}
+
+static void reply_error(struct monitor *m, struct json_object *id, const char *cls,
+                        const char *desc)
+{
+    struct json_object *r = json_object_new_object(), *e = json_object_new_object();
+
+    json_object_object_add(e, "class", json_object_new_string(cls));
+    json_object_object_add(e, "desc", json_object_new_string(desc));
+    json_object_object_add(r, "error", e);
+    if (id)
+        json_object_object_add(r, "id", json_object_get(id));
+    send_obj(m, r);
+}
+
+static void reply(struct monitor *m, struct json_object *id, struct json_object *ret)
+{
+    struct json_object *r = json_object_new_object();
+
+    json_object_object_add(r, "return", ret ? ret : json_object_new_object());
+    if (id)
+        json_object_object_add(r, "id", json_object_get(id));
+    send_obj(m, r);
+}
+
+static const struct qmp_cmd *find_cmd(const char *name)
+{
+    for (unsigned i = 0; i < qmp_nr_commands; i++)
+        if (!strcmp(qmp_commands[i].name, name))
+            return &qmp_commands[i];
+    return NULL;
+}
+
+static void dispatch(struct monitor *m, struct json_object *req)
+{
+    struct json_object *id = NULL, *ex = NULL, *args = NULL, *ret;
+    const struct qmp_cmd *c;
+    const char *name;
+
+    if (!json_object_is_type(req, json_type_object)) {
+        reply_error(m, NULL, "GenericError", "QMP input must be a JSON object");
+        return;
+    }
+    json_object_object_get_ex(req, "id", &id);
+    if (!json_object_object_get_ex(req, "execute", &ex) || !json_object_is_type(ex, json_type_string)) {
+        reply_error(m, id, "GenericError", "QMP input lacks member 'execute'");
+        return;
+    }
+    name = json_object_get_string(ex);
+    if (json_object_object_get_ex(req, "arguments", &args) &&
+        !json_object_is_type(args, json_type_object)) {
+        reply_error(m, id, "GenericError", "QMP input member 'arguments' must be an object");
+        return;
+    }
+    if (!strcmp(name, "qmp_capabilities")) {
+        if (m->negotiated)
+            reply_error(m, id, "CommandNotFound",
+                        "Capabilities negotiation is already complete, command ignored");
+        else {
+            m->negotiated = true;
+            reply(m, id, NULL);
+        }
+        return;
+    }
+    if (!m->negotiated) {
+        reply_error(m, id, "CommandNotFound",
+                    "Expecting capabilities negotiation with 'qmp_capabilities'");
+        return;
+    }
+    c = find_cmd(name);
+    if (!c) {
+        char desc[160];
+
+        snprintf(desc, sizeof(desc), "The command %s has not been found", name);
+        reply_error(m, id, "CommandNotFound", desc);
+        return;
+    }
+    log_debug("qmp", "command %s", name);
+    err.failed = false;
+    ret = c->fn(m->vm, args);
+    if (err.failed) {
+        json_object_put(ret);
+        reply_error(m, id, err.cls, err.desc);
+    } else {
+        reply(m, id, ret);
+        if (!strcmp(name, "quit"))
+            run_quit(m->vm, EXIT_POWEROFF, "host-qmp-quit");
+    }
+}
+
+static void on_input(void *opaque, const char *buf, size_t len)
+{
+    struct monitor *m = opaque;
+
+    while (len) {
+        struct json_object *o = json_tokener_parse_ex(m->tok, buf, len);
+        enum json_tokener_error e = json_tokener_get_error(m->tok);
+        size_t used = json_tokener_get_parse_end(m->tok);
+
+        if (e == json_tokener_continue)
+            return; /* the rest of the object comes later */
+        if (e != json_tokener_success) {
+            char desc[160];
+
+            snprintf(desc, sizeof(desc), "JSON parse error, %s", json_tokener_error_desc(e));
+            reply_error(m, NULL, "GenericError", desc);
+            json_tokener_reset(m->tok);
+            return; /* drop the rest of this read: resynchronise on the next */
+        }
+        dispatch(m, o);
+        json_object_put(o);
+        if (!used)
+            used = len;
+        buf += used;
+        len -= used;
+        json_tokener_reset(m->tok);
+        /* Line ends and spaces between messages. */
+        while (len && (*buf == '\r' || *buf == '\n' || *buf == ' ' || *buf == '\t')) {
+            buf++;
+            len--;
+        }
+    }
+}
+
+static void on_open(void *opaque)
+{
+    struct monitor *m = opaque;
+    struct json_object *g = json_object_new_object(), *q = json_object_new_object();
+    struct json_object *v = json_object_new_object(), *qv = json_object_new_object();
+
+    json_tokener_reset(m->tok);
+    m->negotiated = false;
+    json_object_object_add(qv, "micro", json_object_new_int(QMP_QEMU_MICRO));
+    json_object_object_add(qv, "minor", json_object_new_int(QMP_QEMU_MINOR));
+    json_object_object_add(qv, "major", json_object_new_int(QMP_QEMU_MAJOR));
+    json_object_object_add(v, "qemu", qv);
+    json_object_object_add(v, "package", json_object_new_string("xenner " XENNER_VERSION));
+    json_object_object_add(q, "version", v);
+    json_object_object_add(q, "capabilities", json_object_new_array());
+    json_object_object_add(g, "QMP", q);
+    send_obj(m, g);
+}
+
+static void on_close(void *opaque)
+{
+    struct monitor *m = opaque;
+
+    m->negotiated = false;
+}
+
+static const struct chardev_fe qmp_fe = { .input = on_input, .opened = on_open, .closed = on_close };
+
+void monitor_add(struct vm *vm, struct chardev *cd)
+{
+    struct monitor *m;
+
+    if (nr_monitors == MAX_MONITORS)
+        log_fatalx("options", "at most %d QMP monitors", MAX_MONITORS);
+    m = &monitors[nr_monitors++];
+    m->vm = vm;
+    m->cd = cd;
+    m->tok = json_tokener_new();
+    if (!m->tok)
+        log_fatalx("qmp", "out of memory");
+    chardev_attach(cd, "-mon", &qmp_fe, m);
+}
+
+void monitor_event(const char *name, struct json_object *data)
+{
+    struct timeval tv;
+
+    gettimeofday(&tv, NULL);
+    for (unsigned i = 0; i < nr_monitors; i++) {
+        struct json_object *e, *ts;
+
+        if (!__atomic_load_n(&monitors[i].negotiated, __ATOMIC_ACQUIRE))
+            continue;
+        e = json_object_new_object();
+        ts = json_object_new_object();
+        json_object_object_add(e, "event", json_object_new_string(name));
+        if (data)
+            json_object_object_add(e, "data", json_object_get(data));
+        json_object_object_add(ts, "seconds", json_object_new_int64(tv.tv_sec));
+        json_object_object_add(ts, "microseconds", json_object_new_int64(tv.tv_usec));
+        json_object_object_add(e, "timestamp", ts);
+        send_obj(&monitors[i], e);
+    }
+    json_object_put(data);
+    log_info("qmp", "event %s", name);
+}
