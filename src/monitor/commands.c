@@ -8,6 +8,7 @@
 
 #include "monitor/qmp.h"
 #include "vmm/chardev.h"
+#include "vmm/opts.h"
 #include "vmm/runstate.h"
 #include "vmm/vmm.h"
 
@@ -295,38 +296,91 @@ static struct json_object *q_cpus_fast(struct vm *vm, struct json_object *args)
     return r;
 }
 
-/* QOM paths: /machine/unattached/device[0] is the vCPU; libvirt looks
- * there and at the balloon. */
+#define CPU_PATH "/machine/unattached/device[0]"
+
+static struct json_object *prop(const char *name, const char *type)
+{
+    struct json_object *p = OBJ();
+
+    ADD(p, "name", STR(name));
+    ADD(p, "type", STR(type));
+    return p;
+}
+
+/* QOM, as far as libvirt looks: the vCPU (whose features it checks: the
+ * guest's CPUID is Xen's PV policy, not a QEMU model, so there are no
+ * per-feature properties and none unavailable) and the devices under
+ * /machine/peripheral by their -device ids. */
 static struct json_object *qom_list(struct vm *vm, struct json_object *args)
 {
     const char *path = arg_str(args, "path");
-    struct json_object *r, *p;
+    struct json_object *r;
 
-    if (!path || (strcmp(path, "/machine/unattached/device[0]") && strcmp(path, "/machine") &&
-                  strcmp(path, "/machine/peripheral"))) {
-        qmp_fail("DeviceNotFound", "Device '%s' not found", path ? path : "");
-        return NULL;
+    if (path && !strcmp(path, CPU_PATH) && !vm->cfg.no_machine) {
+        r = ARR();
+        PUSH(r, prop("type", "string"));
+        PUSH(r, prop("unavailable-features", "strList"));
+        PUSH(r, prop("filtered-features", "X86CPUFeatureWordInfo"));
+        PUSH(r, prop("feature-words", "X86CPUFeatureWordInfo"));
+        return r;
     }
-    r = ARR();
-    p = OBJ();
-    ADD(p, "name", STR("type"));
-    ADD(p, "type", STR("string"));
-    PUSH(r, p);
-    return r;
+    if (path && !strcmp(path, "/machine/peripheral")) {
+        r = ARR();
+        PUSH(r, prop("type", "string"));
+        for (unsigned i = 0; i < vm->cfg.device.n; i++) {
+            struct opts *o = vm->cfg.device.v[i];
+            const char *id = NULL, *drv = NULL;
+            char t[96];
+
+            for (unsigned k = 0; k < o->n; k++) {
+                if (!strcmp(o->kv[k].key, "id"))
+                    id = o->kv[k].val;
+                else if (!strcmp(o->kv[k].key, "driver"))
+                    drv = o->kv[k].val;
+            }
+            if (!id || !drv)
+                continue;
+            snprintf(t, sizeof(t), "child<%s>", drv);
+            PUSH(r, prop(id, t));
+        }
+        return r;
+    }
+    qmp_fail("DeviceNotFound", "Device '%s' not found", path ? path : "");
+    return NULL;
 }
 
 static struct json_object *qom_get(struct vm *vm, struct json_object *args)
 {
-    const char *path = arg_str(args, "path"), *prop = arg_str(args, "property");
+    const char *path = arg_str(args, "path"), *p = arg_str(args, "property");
 
-    if (path && prop && !strcmp(prop, "type")) {
-        if (!strcmp(path, "/machine/unattached/device[0]"))
+    if (path && p && !strcmp(path, CPU_PATH) && !vm->cfg.no_machine) {
+        if (!strcmp(p, "type"))
             return STR("qemu64-x86_64-cpu");
-        if (!strcmp(path, "/machine"))
-            return STR("xenpv-machine");
+        if (!strcmp(p, "unavailable-features") || !strcmp(p, "filtered-features") ||
+            !strcmp(p, "feature-words"))
+            return ARR();
     }
-    qmp_fail("GenericError", "Property '%s.%s' not found", path ? path : "", prop ? prop : "");
+    qmp_fail("GenericError", "Property '%s.%s' not found", path ? path : "", p ? p : "");
     return NULL;
+}
+
+static struct json_object *q_hotpluggable(struct vm *vm, struct json_object *args)
+{
+    struct json_object *r = ARR(), *c, *props;
+
+    if (vm->cfg.no_machine)
+        return r;
+    c = OBJ();
+    props = OBJ();
+    ADD(props, "socket-id", INT(0));
+    ADD(props, "core-id", INT(0));
+    ADD(props, "thread-id", INT(0));
+    ADD(c, "props", props);
+    ADD(c, "vcpus-count", INT(1));
+    ADD(c, "qom-path", STR(CPU_PATH));
+    ADD(c, "type", STR("qemu64-x86_64-cpu"));
+    PUSH(r, c);
+    return r;
 }
 
 static struct json_object *balloon(struct vm *vm, struct json_object *args)
@@ -460,6 +514,7 @@ const struct qmp_cmd qmp_commands[] = {
     { "query-uuid", q_uuid },
     { "query-chardev", q_chardev },
     { "query-cpus-fast", q_cpus_fast },
+    { "query-hotpluggable-cpus", q_hotpluggable },
     { "qom-list", qom_list },
     { "qom-get", qom_get },
     { "balloon", balloon },
