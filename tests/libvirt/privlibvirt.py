@@ -170,7 +170,30 @@ class Libvirtd:
                                f"{r.stderr.strip() or r.stdout.strip()}")
         return r
 
+    def _stop_domains(self):
+        # Domains outlive libvirtd by design; a failed test must not leave
+        # its emulators running in the abandoned namespace.
+        if self.p and self.p.poll() is None:
+            r = self.virsh("list", "--name", check=False, timeout=60)
+            for name in r.stdout.split():
+                self.virsh("destroy", name, check=False, timeout=60)
+        for pidfile in pathlib.Path("/run/libvirt/qemu").glob("*.pid"):
+            try:
+                pid = int(pidfile.read_text().strip())
+                # Only the domain's own emulator, never a reused pid.
+                argv = pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+                if f"guest={pidfile.stem}".encode() not in b",".join(argv):
+                    continue
+                print(f"libvirt: killing emulator {pid} left by the test ({pidfile.name})")
+                os.kill(pid, signal.SIGKILL)
+            except (ValueError, OSError):
+                pass
+
     def close(self):
+        try:
+            self._stop_domains()
+        except (OSError, subprocess.SubprocessError) as e:
+            print(f"libvirt: stopping the test's domains: {e}")
         if self.p and self.p.poll() is None:
             self.p.terminate()
             try:
