@@ -319,9 +319,6 @@ static struct json_object *qom_list(struct vm *vm, struct json_object *args)
     if (path && !strcmp(path, CPU_PATH) && !vm->cfg.no_machine) {
         r = ARR();
         PUSH(r, prop("type", "string"));
-        PUSH(r, prop("unavailable-features", "strList"));
-        PUSH(r, prop("filtered-features", "X86CPUFeatureWordInfo"));
-        PUSH(r, prop("feature-words", "X86CPUFeatureWordInfo"));
         return r;
     }
     if (path && !strcmp(path, "/machine/peripheral")) {
@@ -445,7 +442,11 @@ static struct json_object *powerdown(struct vm *vm, struct json_object *args)
 
 static struct json_object *reset(struct vm *vm, struct json_object *args)
 {
-    qmp_fail("GenericError", "system_reset is not supported by xenner yet");
+    if (vm->cfg.no_machine || run_state(vm) == RS_SHUTDOWN) {
+        qmp_fail("GenericError", "no guest is running");
+        return NULL;
+    }
+    run_reset(vm);
     return NULL;
 }
 
@@ -479,7 +480,7 @@ static struct json_object *q_uuid(struct vm *vm, struct json_object *args)
 
 static struct json_object *q_events(struct vm *vm, struct json_object *args)
 {
-    static const char *const ev[] = { "SHUTDOWN", "POWERDOWN", "STOP", "RESUME" };
+    static const char *const ev[] = { "SHUTDOWN", "POWERDOWN", "STOP", "RESUME", "RESET" };
     struct json_object *r = ARR();
 
     for (unsigned i = 0; i < sizeof(ev) / sizeof(ev[0]); i++) {

@@ -213,7 +213,22 @@ static void on_close(void *opaque)
     m->negotiated = false;
 }
 
-static const struct chardev_fe qmp_fe = { .input = on_input, .opened = on_open, .closed = on_close };
+/* A client survives a reboot's exec in its negotiated state, with no new greeting. */
+static int on_save(void *opaque)
+{
+    return ((struct monitor *)opaque)->negotiated;
+}
+
+static void on_restore(void *opaque, int negotiated)
+{
+    struct monitor *m = opaque;
+
+    json_tokener_reset(m->tok);
+    m->negotiated = negotiated;
+}
+
+static const struct chardev_fe qmp_fe = { .input = on_input, .opened = on_open, .closed = on_close,
+                                          .save = on_save, .restore = on_restore };
 
 void monitor_add(struct vm *vm, struct chardev *cd)
 {

@@ -19,6 +19,9 @@
 #include "vmm/runtime.h"
 #include "vmm/vmm.h"
 
+/* The environment variable that hands chardevs to a re-executed xenner. */
+#define KEEP_ENV "XENNER_KEPT_CHARDEVS"
+
 /* How long a socket write may wait for a slow reader before output is dropped. */
 #define SOCKET_WRITE_WAIT_MS 1000
 
@@ -310,7 +313,7 @@ static void open_pty(struct chardev *cd)
     set_nonblock(m);
     cd->in_fd = cd->out_fd = m;
     /* libvirt and users read this line (QEMU prints the same). */
-    fprintf(stderr, "char device redirected to %s (label %s)\n", name, cd->id);
+    log_plain("char device redirected to %s (label %s)", name, cd->id);
 }
 
 static void open_socket(struct chardev *cd)
@@ -346,8 +349,93 @@ static void open_socket(struct chardev *cd)
         io_pause_fd(fd, true);
 }
 
+/* ---- surviving the exec of a guest reboot ---- */
+
+static void keep_fd(int fd)
+{
+    if (fd > STDERR_FILENO)
+        fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) & ~FD_CLOEXEC);
+}
+
+void chardev_keep_for_exec(void)
+{
+    char *env = strdup(""), *e;
+
+    for (struct chardev *cd = chardevs; cd && env; cd = cd->next) {
+        int client = cd->kind == CD_SOCKET ? cd->in_fd : -1;
+        int state = client >= 0 && cd->fe && cd->fe->save ? cd->fe->save(cd->opaque) : 0;
+        int master = cd->kind == CD_PTY ? cd->in_fd : -1;
+
+        if (cd->kind != CD_SOCKET && cd->kind != CD_PTY)
+            continue;
+        keep_fd(cd->listen_fd);
+        keep_fd(client);
+        keep_fd(master);
+        keep_fd(cd->pty_slave);
+        /* id is last: it may hold anything but a newline */
+        if (asprintf(&e, "%s%d %d %d %d %d %s\n", env, cd->listen_fd, client, state, master,
+                     cd->pty_slave, cd->id) < 0)
+            e = NULL;
+        free(env);
+        env = e;
+    }
+    if (env)
+        setenv(KEEP_ENV, env, 1);
+    free(env);
+}
+
+/* Takes over @cd's descriptors from the xenner that re-executed into this
+ * one; false if there are none. */
+static bool adopt(struct chardev *cd)
+{
+    const char *env = getenv(KEEP_ENV);
+    int listen_fd, client, state, master, slave, n;
+
+    for (const char *l = env; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "") {
+        if (sscanf(l, "%d %d %d %d %d %n", &listen_fd, &client, &state, &master, &slave, &n) != 5 ||
+            strncmp(l + n, cd->id, strlen(cd->id)) || l[n + strlen(cd->id)] != '\n')
+            continue;
+        if (cd->kind == CD_PTY && master >= 0) {
+            cd->in_fd = cd->out_fd = master;
+            cd->pty_slave = slave;
+            cd->path = strdup(ptsname(master));
+            fcntl(master, F_SETFD, FD_CLOEXEC);
+            fcntl(slave, F_SETFD, FD_CLOEXEC);
+            return true;
+        }
+        if (cd->kind != CD_SOCKET || listen_fd < 0)
+            return false;
+        cd->listen_fd = listen_fd;
+        if (cd->passed_fd < 0) {
+            fcntl(listen_fd, F_SETFD, FD_CLOEXEC);
+            runtime_remember(cd->path);
+        }
+        if (io_add_fd(listen_fd, on_listen, cd))
+            log_fatalx("chardev", "%s: too many descriptors", cd->id);
+        if (client >= 0) {
+            fcntl(client, F_SETFD, FD_CLOEXEC);
+            if (io_add_fd(client, on_input, cd))
+                log_fatalx("chardev", "%s: too many descriptors", cd->id);
+            io_pause_fd(listen_fd, true);
+            pthread_mutex_lock(&cd->lock);
+            cd->out_fd = client;
+            __atomic_store_n(&cd->in_fd, client, __ATOMIC_RELEASE);
+            pthread_mutex_unlock(&cd->lock);
+            if (cd->fe && cd->fe->restore)
+                cd->fe->restore(cd->opaque, state);
+        }
+        return true;
+    }
+    return false;
+}
+
 static void open_one(struct chardev *cd)
 {
+    if ((cd->kind == CD_PTY || cd->kind == CD_SOCKET) && adopt(cd)) {
+        if (cd->kind == CD_PTY && cd->fe && cd->fe->input && io_add_fd(cd->in_fd, on_input, cd))
+            log_fatalx("chardev", "%s: too many descriptors", cd->id);
+        return;
+    }
     switch (cd->kind) {
     case CD_STDIO:
         cd->in_fd = STDIN_FILENO;
@@ -383,6 +471,7 @@ void chardev_open_all(void)
         }
         open_one(cd);
     }
+    unsetenv(KEEP_ENV); /* taken over: not for any later exec's guesswork */
 }
 
 void chardev_foreach(void (*fn)(void *opaque, const char *label, const char *filename,

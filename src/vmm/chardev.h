@@ -19,6 +19,10 @@ struct chardev_fe {
     void (*input)(void *opaque, const char *buf, size_t len);
     void (*opened)(void *opaque);
     void (*closed)(void *opaque);
+    /* Across a guest reboot (chardev_keep_for_exec): the front end's state
+     * for a connected client (a monitor: negotiated), and back. Optional. */
+    int (*save)(void *opaque);
+    void (*restore)(void *opaque, int state);
 };
 
 /* -chardev BACKEND,id=ID,...: stdio, pty, socket (path= or fd=, server=on),
@@ -40,6 +44,14 @@ void chardev_write(struct chardev *cd, const void *buf, size_t len);
 /* Stops or resumes reading input (any thread): a front end with a full buffer. */
 void chardev_pause_input(struct chardev *cd, bool paused);
 bool chardev_is_stdio(const struct chardev *cd);
+
+/*
+ * A guest reboot re-executes xenner (README, "Reboot"). So that clients
+ * keep their connections and the console keeps its pty, every chardev's
+ * descriptors survive the exec, described in the environment; the new
+ * process's chardev_open_all() takes them over instead of making new ones.
+ */
+void chardev_keep_for_exec(void);
 
 /* For query-chardev: calls @fn for each chardev with its label and its
  * QEMU-style filename ("pty:/dev/pts/3", "unix:/path,server=on", "stdio"). */

@@ -138,4 +138,6 @@ void vm_run_deferred(struct vm *vm)
         run_park(vm);
     if (run_quitting(vm, NULL))
         pv_crash(&vm->d, PV_STOP_QUIT, "xenner was told to quit");
+    if (work & WORK_RESET)
+        pv_crash(&vm->d, PV_STOP_REBOOT, "system_reset");
 }

@@ -12,11 +12,8 @@
 int log_verbosity;
 bool log_timestamps;
 
-static void vlog(const char *sub, const char *fmt, va_list ap, const char *err)
+static void stamp(void)
 {
-    char msg[1024];
-
-    vsnprintf(msg, sizeof(msg), fmt, ap);
     if (log_timestamps) {
         /* QEMU's -msg timestamp=on format, which libvirt's log readers know. */
         struct timespec ts;
@@ -28,6 +25,14 @@ static void vlog(const char *sub, const char *fmt, va_list ap, const char *err)
         strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
         fprintf(stderr, "%s.%03ldZ ", when, ts.tv_nsec / 1000000);
     }
+}
+
+static void vlog(const char *sub, const char *fmt, va_list ap, const char *err)
+{
+    char msg[1024];
+
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    stamp();
     if (err)
         fprintf(stderr, "xenner: %s: %s: %s\n", sub, msg, err);
     else
@@ -78,4 +83,15 @@ void log_fatal(const char *sub, const char *fmt, ...)
 
     LOG_BODY(e);
     exit(1);
+}
+
+void log_plain(const char *fmt, ...)
+{
+    va_list ap;
+
+    stamp();
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
 }

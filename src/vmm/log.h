@@ -12,6 +12,9 @@ void log_warn(const char *sub, const char *fmt, ...) __attribute__((format(print
 void log_warnx(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_info(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_debug(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A message without the "xenner: " prefix, for lines whose wording others
+ * read (QEMU's "char device redirected to ..."). */
+void log_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print and exit with status 1 (a set-up failure). */
 void log_fatalx(const char *sub, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));

@@ -130,6 +130,32 @@ static void parse_args(struct config *c, int argc, char **argv)
     }
 }
 
+/*
+ * A reboot (the guest's, or QMP system_reset) is a fresh start of the same
+ * command in the same process, keeping its pid, its chardevs' connections
+ * and ptys (README, "Reboot"). It is not daemonized again, and starts
+ * paused only if it was paused.
+ */
+static void restart(struct vm *vm, int argc, char **argv)
+{
+    char **nargv = calloc(argc + 2, sizeof(*nargv));
+    int n = 0;
+
+    log_info("main", "guest rebooted: starting it again");
+    if (!nargv)
+        return;
+    nargv[n++] = argv[0];
+    if (run_before_reboot(vm))
+        nargv[n++] = "-S";
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-S") && strcmp(argv[i], "-daemonize"))
+            nargv[n++] = argv[i];
+    chardev_keep_for_exec();
+    console_stop_input();
+    execv("/proc/self/exe", nargv);
+    log_warn("main", "cannot restart for the reboot");
+}
+
 int main(int argc, char **argv)
 {
     static struct vm vm;
@@ -160,13 +186,7 @@ int main(int argc, char **argv)
     run_guest_started(&vm);
     run_park(&vm); /* -S: until cont */
     rc = run_quitting(&vm, NULL) ? EXIT_POWEROFF : vm_run(&vm);
-    if (rc == EXIT_REBOOT && !vm.cfg.no_reboot && !run_quitting(&vm, NULL)) {
-        /* A reboot is a fresh start of the same command, in the same process
-         * (QMP clients are disconnected: README, "Reboot"). */
-        log_info("main", "guest rebooted: starting it again");
-        console_stop_input();
-        execv("/proc/self/exe", argv);
-        log_warn("main", "cannot restart for the reboot");
-    }
+    if (rc == EXIT_REBOOT && !vm.cfg.no_reboot && !run_quitting(&vm, NULL))
+        restart(&vm, argc, argv);
     return run_finish(&vm, rc);
 }

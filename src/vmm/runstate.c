@@ -35,6 +35,7 @@ static struct {
     bool parked;     /* the vCPU thread waits in run_park() */
     bool vcpu_alive; /* a guest was built and its vCPU has not stopped */
     bool quit;
+    bool host_reset; /* system_reset, not the guest, asked for the reboot */
     int quit_code;
     const char *quit_reason;
     unsigned signals; /* termination signals seen */
@@ -103,13 +104,33 @@ int run_cont(struct vm *vm)
 void run_park(struct vm *vm)
 {
     pthread_mutex_lock(&rs.lock);
-    while ((rs.state == RS_PAUSED || rs.state == RS_PRELAUNCH) && !rs.quit) {
+    while ((rs.state == RS_PAUSED || rs.state == RS_PRELAUNCH) && !rs.quit && !rs.host_reset) {
         rs.parked = true;
         pthread_cond_broadcast(&rs.cond);
         pthread_cond_wait(&rs.cond, &rs.lock);
     }
     rs.parked = false;
     pthread_mutex_unlock(&rs.lock);
+}
+
+void run_reset(struct vm *vm)
+{
+    pthread_mutex_lock(&rs.lock);
+    rs.host_reset = true;
+    pthread_cond_broadcast(&rs.cond); /* a paused vCPU resets too */
+    pthread_mutex_unlock(&rs.lock);
+    vm_defer(vm, WORK_RESET);
+}
+
+bool run_before_reboot(struct vm *vm)
+{
+    struct json_object *data = json_object_new_object();
+
+    json_object_object_add(data, "guest", json_object_new_boolean(!rs.host_reset));
+    json_object_object_add(data, "reason", json_object_new_string(
+                               rs.host_reset ? "host-qmp-system-reset" : "guest-reset"));
+    monitor_event("RESET", data);
+    return rs.state == RS_PAUSED || rs.state == RS_PRELAUNCH;
 }
 
 void run_quit(struct vm *vm, int code, const char *reason)
@@ -228,7 +249,9 @@ static const char *stop_reason(struct vm *vm, int code, bool *guest)
     *guest = true;
     switch (vm->d.stop) {
     case PV_STOP_POWEROFF: return "guest-shutdown";
-    case PV_STOP_REBOOT: return "guest-reset";
+    case PV_STOP_REBOOT:
+        *guest = !rs.host_reset;
+        return rs.host_reset ? "host-qmp-system-reset" : "guest-reset";
     case PV_STOP_CRASH: return "guest-panic";
     default: *guest = false; return "host-error";
     }

@@ -27,6 +27,11 @@ void run_park(struct vm *vm);
 /* Ask the guest to power off (system_powerdown, the first SIGTERM):
  * control/shutdown = "poweroff" in its xenstore; POWERDOWN event. */
 void run_powerdown(struct vm *vm);
+/* QMP system_reset: the guest restarts as after its own reboot (RESET event). */
+void run_reset(struct vm *vm);
+/* Main thread, before the exec of a reboot: the RESET event; whether the
+ * guest was paused (it then starts paused again). */
+bool run_before_reboot(struct vm *vm);
 /* End xenner (any thread): the guest is stopped at once; exit @code.
  * @reason is SHUTDOWN's reason ("host-qmp-quit", "host-signal"). */
 void run_quit(struct vm *vm, int code, const char *reason);

@@ -41,6 +41,11 @@ static void remember(const char *path)
         files[nr_files++] = strdup(path);
 }
 
+void runtime_remember(const char *path)
+{
+    remember(path);
+}
+
 const char *runtime_dir(void)
 {
     static char dir[4096];

@@ -19,6 +19,8 @@ const char *runtime_dir(void);
  * and removes it at exit. The fd, or -1 with errno (EADDRINUSE: a live
  * process listens there). */
 int runtime_listen_unix(const char *path, mode_t mode);
+/* Removes @path at exit (a socket taken over from before a reboot's exec). */
+void runtime_remember(const char *path);
 /* -pidfile: writes our pid to @path and holds a lock on it while we live;
  * exits with a message if another live process holds it. */
 void runtime_pidfile(const char *path);
