@@ -136,24 +136,29 @@ static void parse_args(struct config *c, int argc, char **argv)
  * and ptys (README, "Reboot"). It is not daemonized again, and starts
  * paused only if it was paused.
  */
-static void restart(struct vm *vm, int argc, char **argv)
-{
-    char **nargv = calloc(argc + 2, sizeof(*nargv));
-    int n = 0;
+#define RESTART_ENV "XENNER_RESTARTED" /* "paused" or "running" */
 
+static void restart(struct vm *vm, char **argv)
+{
     log_info("main", "guest rebooted: starting it again");
-    if (!nargv)
-        return;
-    nargv[n++] = argv[0];
-    if (run_before_reboot(vm))
-        nargv[n++] = "-S";
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "-S") && strcmp(argv[i], "-daemonize"))
-            nargv[n++] = argv[i];
+    setenv(RESTART_ENV, run_before_reboot(vm) ? "paused" : "running", 1);
     chardev_keep_for_exec();
     console_stop_input();
-    execv("/proc/self/exe", nargv);
+    execv("/proc/self/exe", argv);
     log_warn("main", "cannot restart for the reboot");
+}
+
+/* In a restarted xenner: the same options, but no second daemonizing, and
+ * paused only if the guest was. */
+static void restarted(struct config *c)
+{
+    const char *r = getenv(RESTART_ENV);
+
+    if (!r)
+        return;
+    c->daemonize = false;
+    c->start_paused = c->restarted_paused = !strcmp(r, "paused");
+    unsetenv(RESTART_ENV);
 }
 
 int main(int argc, char **argv)
@@ -163,14 +168,15 @@ int main(int argc, char **argv)
 
     vm.cfg.ram_bytes = 128ULL << 20;
     parse_args(&vm.cfg, argc, argv);
+    restarted(&vm.cfg);
     devices_setup(&vm);
     options_finish(&vm);
     if (vm.cfg.daemonize)
         runtime_daemonize_start();
+    run_init(&vm); /* signals are ours from here: the files below get removed */
     if (vm.cfg.pidfile)
         runtime_pidfile(vm.cfg.pidfile);
     setvbuf(stdout, NULL, _IONBF, 0);
-    run_init(&vm);
     if (!vm.cfg.no_machine) {
         if (boot_guest(&vm))
             return EXIT_SETUP;
@@ -187,6 +193,6 @@ int main(int argc, char **argv)
     run_park(&vm); /* -S: until cont */
     rc = run_quitting(&vm, NULL) ? EXIT_POWEROFF : vm_run(&vm);
     if (rc == EXIT_REBOOT && !vm.cfg.no_reboot && !run_quitting(&vm, NULL))
-        restart(&vm, argc, argv);
+        restart(&vm, argv);
     return run_finish(&vm, rc);
 }

@@ -222,7 +222,8 @@ void run_init(struct vm *vm)
     sigset_t set;
     int fd;
 
-    rs.state = vm->cfg.start_paused ? RS_PRELAUNCH : RS_RUNNING;
+    rs.state = !vm->cfg.start_paused ? RS_RUNNING :
+               vm->cfg.restarted_paused ? RS_PAUSED : RS_PRELAUNCH;
     rs.tid = gettid();
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);

@@ -34,6 +34,7 @@ struct config {
     /* QEMU's face (src/vmm/options.c, chardev.c, src/monitor/). */
     bool no_machine;      /* -machine none: no guest, only the monitor (libvirt's probe) */
     bool start_paused;    /* -S */
+    bool restarted_paused; /* re-executed for a reboot while paused: "paused", not "prelaunch" */
     bool no_shutdown;     /* -no-shutdown: stay after the guest powers off, until quit */
     bool daemonize;       /* -daemonize */
     const char *pidfile;  /* -pidfile FILE */
