@@ -265,6 +265,37 @@ void xb_attach(struct vm *vm)
     store_unlock(vm);
 }
 
+void xb_stop(struct xb_dev *dev, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (__atomic_load_n(&dev->stop, __ATOMIC_ACQUIRE))
+        return; /* the first reason stands */
+    va_start(ap, fmt);
+    vsnprintf(dev->stop_why, sizeof(dev->stop_why), fmt, ap);
+    va_end(ap);
+    __atomic_store_n(&dev->stop, true, __ATOMIC_RELEASE);
+    vm_defer(dev->vm, WORK_DEVICES);
+}
+
+void xb_run_deferred(struct vm *vm)
+{
+    store_lock(vm);
+    for (unsigned i = 0; i < nr_devs; i++) {
+        struct xb_dev *dev = devs[i];
+
+        if (!__atomic_load_n(&dev->stop, __ATOMIC_ACQUIRE))
+            continue;
+        if (dev->connected) {
+            xb_fail(dev, "%s: device stopped", dev->stop_why);
+            disconnect(dev);
+            set_state(dev, XenbusStateClosing);
+        }
+        __atomic_store_n(&dev->stop, false, __ATOMIC_RELEASE);
+    }
+    store_unlock(vm);
+}
+
 void xb_shutdown(struct vm *vm)
 {
     store_lock(vm);

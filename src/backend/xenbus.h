@@ -54,6 +54,8 @@ struct xb_dev {
     bool connected;           /* connect() succeeded and disconnect() is due */
     unsigned port;            /* the frontend's event channel, once bound */
     bool bound;
+    bool stop;                /* xb_stop() was called, atomic */
+    char stop_why[160];
 };
 
 /* Registers a device before boot (exits on a setup error). */
@@ -74,6 +76,14 @@ void xb_fe_printf(struct xb_dev *dev, const char *key, const char *fmt, ...)
 /* Says why the device cannot work, as xenbus_dev_fatal does: logs it and
  * writes it to the backend's "error" node. */
 void xb_fail(struct xb_dev *dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The frontend broke the device at run time (a corrupt ring): says why as
+ * xb_fail() does, then disconnects the device and goes Closing, soon, on
+ * the vCPU thread. Any thread, store not locked (a device thread cannot
+ * take the store lock: disconnect() joins it with the lock held). */
+void xb_stop(struct xb_dev *dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Carries out xb_stop() requests (vCPU thread, WORK_DEVICES). */
+void xb_run_deferred(struct vm *vm);
 
 /* Takes the backend end of the guest's unbound event channel @port (the
  * frontend's "event-channel"); ops->notify then runs on each send. 0 or -EINVAL. */

@@ -8,6 +8,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "backend/xenbus.h"
 #include "vmm/log.h"
 #include "vmm/runstate.h"
 #include "vmm/vmm.h"
@@ -134,6 +135,8 @@ void vm_run_deferred(struct vm *vm)
         console_deliver_input(vm);
     if (work & WORK_STORE)
         store_service(vm);
+    if (work & WORK_DEVICES)
+        xb_run_deferred(vm); /* devices a backend thread stopped */
     if (work & WORK_PAUSE)
         run_park(vm);
     if (run_quitting(vm, NULL))

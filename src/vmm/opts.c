@@ -54,6 +54,7 @@ static void add_json(struct opts *o, const char *prefix, struct json_object *obj
 
 struct opts *opts_parse(const char *option, const char *text, const char *implied)
 {
+    static unsigned seq;
     struct opts *o = calloc(1, sizeof(*o));
     const char *p = text;
     char *val;
@@ -62,6 +63,7 @@ struct opts *opts_parse(const char *option, const char *text, const char *implie
     if (!o)
         log_fatalx("options", "out of memory");
     o->option = option;
+    o->seq = seq++;
     if (*text == '{') {
         struct json_tokener *tok = json_tokener_new();
         struct json_object *obj = json_tokener_parse_ex(tok, text, strlen(text));

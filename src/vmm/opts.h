@@ -20,6 +20,7 @@
  */
 struct opts {
     const char *option; /* "-drive": for messages */
+    unsigned seq;       /* parse order: the command-line order across options */
     unsigned n;
     struct {
         char *key, *val;

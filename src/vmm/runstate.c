@@ -272,6 +272,10 @@ int run_finish(struct vm *vm, int code)
         if (run_quitting(vm, &code)) {
             guest = false;
             reason = rs.quit_reason;
+        } else if (__atomic_load_n(&rs.signals, __ATOMIC_ACQUIRE) &&
+                   vm->d.stop == PV_STOP_POWEROFF) {
+            guest = false; /* it powered off because a signal asked: QEMU's reason */
+            reason = "host-signal";
         } else {
             reason = stop_reason(vm, code, &guest);
         }
@@ -282,7 +286,10 @@ int run_finish(struct vm *vm, int code)
     }
     if (run_quitting(vm, &code))
         return code;
-    if (had_guest && !(vm->cfg.no_shutdown && vm->d.stop == PV_STOP_POWEROFF))
+    /* As QEMU, a signal ends xenner whatever -no-shutdown says (libvirt's
+     * destroy sends one SIGTERM, then SIGKILL). */
+    if (had_guest && !(vm->cfg.no_shutdown && vm->d.stop == PV_STOP_POWEROFF &&
+                       !__atomic_load_n(&rs.signals, __ATOMIC_ACQUIRE)))
         return code;
     /* -no-shutdown after a power-off, or no guest at all: wait to be told. */
     pthread_mutex_lock(&rs.lock);

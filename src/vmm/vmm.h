@@ -80,7 +80,8 @@ struct vm {
 };
 
 /* Work the I/O thread hands to the vCPU thread. */
-enum { WORK_CONSOLE_IN = 1, WORK_QUIT = 2, WORK_STORE = 4, WORK_PAUSE = 8, WORK_RESET = 16 };
+enum { WORK_CONSOLE_IN = 1, WORK_QUIT = 2, WORK_STORE = 4, WORK_DEVICES = 8, WORK_PAUSE = 16,
+       WORK_RESET = 32 };
 
 /* The guest's domain id: the first a Xen toolstack gives a domU. */
 #define GUEST_DOMID 1

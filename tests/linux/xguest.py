@@ -33,7 +33,7 @@ class Guest:
     timestamped with the host's monotonic clock as they arrive."""
 
     def __init__(self, xenner, kit, script, extra_args=(), append="", stdin_pipe=False,
-                 files=None):
+                 files=None, pass_fds=()):
         self.tmp = tempfile.TemporaryDirectory(prefix="xenner-linux-")
         initrd = pathlib.Path(self.tmp.name) / "initrd.img"
         files = dict(files or {})
@@ -44,7 +44,8 @@ class Guest:
                     "-append", ("console=hvc0 " + append).strip(), "-nographic", *extra_args]
         print("xguest:", " ".join(self.cmd), flush=True)
         self.p = subprocess.Popen(self.cmd, stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  pass_fds=pass_fds)
         self.lines = []   # (host time, text)
         self.buf = b""
         self.pos = 0      # lines before this one were searched by wait_for

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -46,6 +47,9 @@ struct fix *fix_new(void)
     d->hv_pfn = 128;
     d->hv_pages = 4;
     d->hv = aligned_alloc(PAGE, 4 * PAGE);
+    /* Xen's pages (shared_info, grant table) start zeroed, as on Xen. */
+    memset(d->xen_pages, 0, PV_NR_XEN_PAGES * PAGE);
+    memset(d->hv, 0, 4 * PAGE);
     d->frames = calloc(d->max_pfn, sizeof(*d->frames));
     d->m2p = calloc(d->max_pfn, sizeof(uint64_t));
     d->host.vformat = fmt;

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The disk backend's pieces: images from the command line (blk.c), the vbd device (blk-vbd.c). */
+#ifndef XENNER_BLK_PRIV_H
+#define XENNER_BLK_PRIV_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "backend/blk-ring.h"
+
+struct vm;
+struct xb_dev;
+
+/* One guest disk: its image (opened before boot) and, while the frontend is
+ * connected, its ring and worker thread. */
+struct disk {
+    const char *option;   /* "-drive", "-device xen-disk": for messages */
+    const char *filename;
+    unsigned seq;         /* the -drive or -device's place on the command line */
+    bool readonly;
+    bool direct;          /* cache=none/directsync: O_DIRECT */
+    bool dsync;           /* cache=writethrough/directsync: every write durable (O_DSYNC) */
+    bool no_flush;        /* cache=unsafe: flushes are not passed on */
+    bool want_discard;    /* discard=unmap: pass discards on as holes */
+    int index;            /* xvd index (0 = xvda), -1 until assigned */
+    unsigned devid;       /* the frontend's virtual-device */
+    char name[16];        /* "xvda" */
+    bool blockdev;        /* a block device, not a file */
+    struct blk_disk bd;
+    struct xb_dev *dev;
+
+    /* Connected state (blk-vbd.c). */
+    void *sring;
+    uint32_t ring_ref;
+    uint64_t ring_pfn;
+    struct blk_ring ring;
+    int efd;              /* the guest's kicks, for the worker */
+    pthread_t worker;
+    bool running;
+};
+
+/* blk-vbd.c: registers @k (image open, devid set) as a vbd device. */
+void vbd_add(struct vm *vm, struct disk *k);
+
+#endif
