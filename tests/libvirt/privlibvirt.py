@@ -10,7 +10,9 @@ tmpfs over /run (libvirt's sockets and pid files, and xenner's runtime
 directory /run/xenner), and copies of /etc/passwd and /etc/group that know
 libvirt-qemu. A libvirtd already running on the host is neither seen nor
 disturbed, and nothing the test's libvirtd writes outlives the namespace
-except the private directory, which the test removes.
+except the private directory, which the test removes. The only trace on the
+host: the mount points, libvirt's standard directories, are created empty if
+they do not exist yet.
 """
 
 import ctypes
