@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* xenstore on a unix socket (-xenstore PATH): the host side, as xenstored serves dom0's tools. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -108,6 +111,31 @@ static int on_listen(struct vm *vm, int fd, void *opaque)
     return 0;
 }
 
+/* Sockets named after the pid of a xenner that is gone (killed with
+ * SIGKILL, so it could not remove its own): litter in the runtime
+ * directory, removed by the next xenner. A live pid's file is left alone. */
+static void sweep_dead(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    if (!d)
+        return;
+    while ((e = readdir(d))) {
+        char path[512], end[16];
+        int pid;
+
+        if (sscanf(e->d_name, "xenner-%d.%15s", &pid, end) != 2 || strcmp(end, "xenstore") ||
+            pid <= 0)
+            continue;
+        if (kill(pid, 0) == 0 || errno != ESRCH)
+            continue; /* alive (or not ours to ask about) */
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < sizeof(path))
+            unlink(path);
+    }
+    closedir(d);
+}
+
 /* The default socket: NAME.xenstore in xenner's runtime directory. NAME is
  * -name if it makes a usable file name that no live xenner uses, else the pid. */
 static int listen_default(struct vm *vm, char *path, size_t len)
@@ -119,6 +147,7 @@ static int listen_default(struct vm *vm, char *path, size_t len)
         log_warn("xenstore", "no runtime directory: no xenstore socket");
         return -1;
     }
+    sweep_dead(dir);
     if (name && *name && !strchr(name, '/') && name[0] != '.' &&
         (size_t)snprintf(path, len, "%s/%s.xenstore", dir, name) < len)
         fd = runtime_listen_unix(path, 0600);
