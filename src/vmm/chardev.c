@@ -239,19 +239,33 @@ void chardev_pause_input(struct chardev *cd, bool paused)
         io_pause_fd(fd, paused);
 }
 
+/* Held while input is read and handled; taken for good by chardev_quiesce(). */
+static pthread_mutex_t input_gate = PTHREAD_MUTEX_INITIALIZER;
+
+void chardev_quiesce(void)
+{
+    pthread_mutex_lock(&input_gate);
+}
+
 static int on_input(struct vm *vm, int fd, void *opaque)
 {
     struct chardev *cd = opaque;
     char buf[512];
-    ssize_t n = read(fd, buf, sizeof(buf));
+    ssize_t n;
 
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+    pthread_mutex_lock(&input_gate);
+    n = read(fd, buf, sizeof(buf));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+        pthread_mutex_unlock(&input_gate);
         return 0;
+    }
     if (n > 0) {
         if (cd->fe && cd->fe->input)
             cd->fe->input(cd->opaque, buf, n);
+        pthread_mutex_unlock(&input_gate);
         return 0;
     }
+    pthread_mutex_unlock(&input_gate);
     if (cd->kind != CD_SOCKET)
         return -1; /* end of stdin: the guest goes on, without console input */
     pthread_mutex_lock(&cd->lock);

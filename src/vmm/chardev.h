@@ -52,6 +52,10 @@ bool chardev_is_stdio(const struct chardev *cd);
  * process's chardev_open_all() takes them over instead of making new ones.
  */
 void chardev_keep_for_exec(void);
+/* Before that exec: waits until no chardev input (a QMP command) is being
+ * handled and keeps any more from being read, so each command is answered
+ * either by this process or, still unread, by the next one. */
+void chardev_quiesce(void);
 
 /* For query-chardev: calls @fn for each chardev with its label and its
  * QEMU-style filename ("pty:/dev/pts/3", "unix:/path,server=on", "stdio"). */

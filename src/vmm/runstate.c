@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "monitor/qmp.h"
+#include "vmm/chardev.h"
 #include "vmm/log.h"
 #include "vmm/runstate.h"
 #include "vmm/vmm.h"
@@ -36,6 +37,7 @@ static struct {
     bool vcpu_alive; /* a guest was built and its vCPU has not stopped */
     bool quit;
     bool host_reset; /* system_reset, not the guest, asked for the reboot */
+    bool restarting; /* the vCPU thread is on its way to the reboot's exec */
     int quit_code;
     const char *quit_reason;
     unsigned signals; /* termination signals seen */
@@ -77,7 +79,7 @@ void run_stop(struct vm *vm)
     if (rs.vcpu_alive)
         vm_defer(vm, WORK_PAUSE);
     pthread_mutex_lock(&rs.lock);
-    while (rs.vcpu_alive && !rs.parked && rs.state == RS_PAUSED)
+    while (rs.vcpu_alive && !rs.parked && !rs.restarting && rs.state == RS_PAUSED)
         pthread_cond_wait(&rs.cond, &rs.lock);
     pthread_mutex_unlock(&rs.lock);
     event_simple("STOP");
@@ -124,7 +126,17 @@ void run_reset(struct vm *vm)
 
 bool run_before_reboot(struct vm *vm)
 {
-    struct json_object *data = json_object_new_object();
+    struct json_object *data;
+
+    /* A stop waiting for the vCPU to park stops waiting: it will not park
+     * (its state goes with the exec). Then no command runs any more, and
+     * the state read below is the one the next process starts in. */
+    pthread_mutex_lock(&rs.lock);
+    rs.restarting = true;
+    pthread_cond_broadcast(&rs.cond);
+    pthread_mutex_unlock(&rs.lock);
+    chardev_quiesce();
+    data = json_object_new_object();
 
     json_object_object_add(data, "guest", json_object_new_boolean(!rs.host_reset));
     json_object_object_add(data, "reason", json_object_new_string(
