@@ -21,6 +21,7 @@ static const struct {
     { "virtio-net-pci", net_device },
     { "virtio-net", net_device },
     { "xen", net_device }, /* libvirt's <model type='xen'/>, passed on verbatim */
+    { "xen-console", cons_device }, /* hvc1, hvc2, ... */
     { "isa-serial", options_serial_device },       /* the PV console */
     { "virtio-balloon-pci", options_balloon_device }, /* Xen's balloon */
 };

@@ -27,4 +27,7 @@ void net_finish(struct vm *vm);                   /* after all options */
 void options_serial_device(struct vm *vm, struct opts *o);  /* isa-serial: the PV console */
 void options_balloon_device(struct vm *vm, struct opts *o); /* virtio-balloon-pci */
 
+/* cons.c: consoles after the first (xenbus console devices: hvc1, ...) */
+void cons_device(struct vm *vm, struct opts *o);  /* -device xen-console */
+
 #endif

@@ -413,6 +413,7 @@ void options_usage(FILE *f)
         "  -serial stdio|pty|null|none|file:PATH|unix:PATH,server=on|chardev:ID\n"
         "                                   the guest's PV console (hvc0); default stdio\n"
         "  -device isa-serial,chardev=ID    the same, as libvirt says it\n"
+        "  -device xen-console,chardev=ID   one more console: hvc1, hvc2, ... in the guest\n"
         "  -qmp unix:PATH,server=on,wait=off | -mon chardev=ID,mode=control\n"
         "                                   QMP monitor\n"
         "  -S                               start paused until QMP cont\n"
