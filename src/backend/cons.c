@@ -34,21 +34,14 @@ static unsigned nr_consoles;
 /* Guest output to the chardev (vCPU thread, on the guest's notification). */
 static void drain(struct cons *c)
 {
-    struct xencons_interface *r = c->ring;
-    XENCONS_RING_IDX cons, prod;
-    char buf[sizeof(r->out)];
-    size_t n = 0;
+    char buf[sizeof(c->ring->out)];
+    long n = xencons_take_output(c->ring, buf);
 
-    cons = __atomic_load_n(&r->out_cons, __ATOMIC_ACQUIRE);
-    prod = __atomic_load_n(&r->out_prod, __ATOMIC_ACQUIRE);
-    if (prod - cons > sizeof(r->out)) {
+    if (n < 0) {
         c->broken = true;
-        xb_stop(c->dev, "output ring corrupt (prod %u cons %u)", prod, cons);
+        xb_stop(c->dev, "output ring corrupt");
         return;
     }
-    while (cons != prod)
-        buf[n++] = r->out[MASK_XENCONS_IDX(cons++, r->out)];
-    __atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
     if (n) {
         chardev_write(c->cd, buf, n);
         xb_notify_guest(c->dev);
@@ -70,29 +63,17 @@ static void notify(struct xb_dev *dev)
 static void input(void *opaque, const char *buf, size_t len)
 {
     struct cons *c = opaque;
-    struct xencons_interface *r;
-    XENCONS_RING_IDX cons, prod;
-    size_t n = 0;
+    long n = 0;
 
     pthread_mutex_lock(&c->lock);
-    r = c->ring;
-    if (!r || c->broken) {
-        pthread_mutex_unlock(&c->lock);
-        return;
-    }
-    cons = __atomic_load_n(&r->in_cons, __ATOMIC_ACQUIRE);
-    prod = r->in_prod; /* ours: the guest only reads it */
-    if (prod - cons > sizeof(r->in)) {
+    if (c->ring && !c->broken)
+        n = xencons_put_input(c->ring, buf, len);
+    if (n < 0)
         c->broken = true;
-        pthread_mutex_unlock(&c->lock);
-        xb_stop(c->dev, "input ring corrupt (prod %u cons %u)", prod, cons);
-        return;
-    }
-    while (n < len && prod - cons < sizeof(r->in))
-        r->in[MASK_XENCONS_IDX(prod++, r->in)] = buf[n++];
-    __atomic_store_n(&r->in_prod, prod, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&c->lock);
-    if (n)
+    if (n < 0)
+        xb_stop(c->dev, "input ring corrupt");
+    else if (n)
         xb_notify_guest(c->dev);
 }
 

@@ -37,27 +37,49 @@ struct console {
 static struct termios saved_tty;
 static bool tty_raw;
 
-/* Drain the output ring to stdout. Indexes are the guest's and untrusted. */
-static void drain(struct console *c)
+long xencons_take_output(struct xencons_interface *r, char *buf)
 {
-    struct xencons_interface *r = c->ring;
-    XENCONS_RING_IDX cons, prod;
-    char buf[sizeof(r->out)];
+    XENCONS_RING_IDX cons = __atomic_load_n(&r->out_cons, __ATOMIC_ACQUIRE);
+    XENCONS_RING_IDX prod = __atomic_load_n(&r->out_prod, __ATOMIC_ACQUIRE);
     size_t n = 0;
 
-    if (c->broken || !r)
-        return;
-    cons = __atomic_load_n(&r->out_cons, __ATOMIC_ACQUIRE);
-    prod = __atomic_load_n(&r->out_prod, __ATOMIC_ACQUIRE);
-    if (prod - cons > sizeof(r->out)) {
-        log_warnx("console", "guest console ring corrupt (prod %u cons %u): console stopped",
-                  prod, cons);
-        c->broken = true;
-        return;
-    }
+    if (prod - cons > sizeof(r->out))
+        return -1;
     while (cons != prod)
         buf[n++] = r->out[MASK_XENCONS_IDX(cons++, r->out)];
     __atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
+    return n;
+}
+
+long xencons_put_input(struct xencons_interface *r, const char *buf, size_t len)
+{
+    XENCONS_RING_IDX cons = __atomic_load_n(&r->in_cons, __ATOMIC_ACQUIRE);
+    XENCONS_RING_IDX prod = r->in_prod; /* ours: the guest only reads it */
+    size_t n = 0;
+
+    if (prod - cons > sizeof(r->in))
+        return -1;
+    while (n < len && prod - cons < sizeof(r->in))
+        r->in[MASK_XENCONS_IDX(prod++, r->in)] = buf[n++];
+    if (n)
+        __atomic_store_n(&r->in_prod, prod, __ATOMIC_RELEASE);
+    return n;
+}
+
+/* Drain the output ring to the chardev. Indexes are the guest's and untrusted. */
+static void drain(struct console *c)
+{
+    char buf[sizeof(c->ring->out)];
+    long n;
+
+    if (c->broken || !c->ring)
+        return;
+    n = xencons_take_output(c->ring, buf);
+    if (n < 0) {
+        log_warnx("console", "guest console output ring corrupt: console stopped");
+        c->broken = true;
+        return;
+    }
     c->vm->d.host.console_write(c->vm, buf, n);
     if (n)
         pv_evtchn_set_pending(&c->vm->d, c->port);
@@ -66,26 +88,20 @@ static void drain(struct console *c)
 /* Move buffered input into the guest's ring (vCPU thread). */
 static void fill(struct console *c)
 {
-    struct xencons_interface *r = c->ring;
-    XENCONS_RING_IDX cons, prod;
-    size_t n = 0;
+    long n = 0;
 
-    if (c->broken || !r)
+    if (c->broken || !c->ring)
         return;
     pthread_mutex_lock(&c->lock);
-    cons = __atomic_load_n(&r->in_cons, __ATOMIC_ACQUIRE);
-    prod = r->in_prod; /* ours: the guest only reads it */
-    if (prod - cons > sizeof(r->in)) {
-        log_warnx("console", "guest console ring corrupt (in prod %u cons %u): console stopped",
-                  prod, cons);
+    n = xencons_put_input(c->ring, c->in, c->in_len);
+    if (n < 0) {
+        log_warnx("console", "guest console input ring corrupt: console stopped");
         c->broken = true;
+        n = 0;
     }
-    while (!c->broken && n < c->in_len && prod - cons < sizeof(r->in))
-        r->in[MASK_XENCONS_IDX(prod++, r->in)] = c->in[n++];
     if (n) {
         memmove(c->in, c->in + n, c->in_len - n);
         c->in_len -= n;
-        __atomic_store_n(&r->in_prod, prod, __ATOMIC_RELEASE);
     }
     if (c->blocked && (sizeof(c->in) - c->in_len >= CONSOLE_READ || c->broken)) {
         c->blocked = false;

@@ -120,6 +120,12 @@ void vm_defer(struct vm *vm, unsigned work);
 void vm_run_deferred(struct vm *vm);
 
 /* console.c */
+struct xencons_interface;
+/* A console ring (the guest's indexes are untrusted): its output, copied to
+ * @buf (room for the whole out ring) and consumed; and @len bytes of input
+ * put in as far as they fit. The count, or -1 if the indexes are corrupt. */
+long xencons_take_output(struct xencons_interface *r, char *buf);
+long xencons_put_input(struct xencons_interface *r, const char *buf, size_t len);
 struct chardev;
 void console_connect(struct vm *vm, struct chardev *cd); /* NULL: output dropped */
 void console_output(struct vm *vm, const char *buf, size_t len); /* any thread */
