@@ -13,6 +13,7 @@
 #include "backend/blk-priv.h"
 #include "backend/xenbus.h"
 #include "vmm/log.h"
+#include "vmm/thread.h"
 #include "vmm/vmm.h"
 
 #define BACKEND_DOMID 0 /* the domain the guest grants its pages to: xenner, as dom0 */
@@ -79,9 +80,7 @@ static void *vbd_worker(void *opaque)
 
 static void kick(struct disk *k)
 {
-    uint64_t one = 1;
-
-    if (write(k->efd, &one, sizeof(one)) < 0)
+    if (!thread_wake(k->efd))
         log_warn("blk", "%s: eventfd", k->name);
 }
 
@@ -89,8 +88,7 @@ static int vbd_connect(struct xb_dev *dev)
 {
     struct disk *k = dev->priv;
     unsigned long ref, port, order;
-    sigset_t all, old;
-    char proto[32];
+    char proto[32], name[16];
     int rc;
 
     if (!xb_fe_uint(dev, "ring-page-order", &order) && order) {
@@ -122,17 +120,8 @@ static int vbd_connect(struct xb_dev *dev)
         goto fail;
     }
     blk_ring_init(&k->ring, &dev->vm->d, BACKEND_DOMID, &k->bd, k->sring);
-    /* Signals (the vCPU kick, SIGTERM) are not for this thread. */
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    rc = pthread_create(&k->worker, NULL, vbd_worker, k);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (!rc) {
-        char name[16];
-
-        snprintf(name, sizeof(name), "blk-%.11s", k->name);
-        pthread_setname_np(k->worker, name);
-    }
+    snprintf(name, sizeof(name), "blk-%.11s", k->name);
+    rc = thread_start(&k->worker, name, vbd_worker, k);
     if (rc) {
         xb_fail(dev, "cannot start the disk's thread: %s", strerror(rc));
         goto fail;

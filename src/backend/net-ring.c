@@ -17,6 +17,7 @@
 #include "backend/net-priv.h"
 #include "backend/xenbus.h"
 #include "vmm/log.h"
+#include "vmm/thread.h"
 #include "vmm/vmm.h"
 
 #define BATCH 64 /* packets per direction before the other gets a turn */
@@ -395,10 +396,7 @@ static bool rx_run(struct nic *n, bool *notify, bool *want_tap)
 static void *worker(void *arg)
 {
     struct nic *n = arg;
-    char name[16];
 
-    snprintf(name, sizeof(name), "vif%u", n->dev->devid);
-    pthread_setname_np(pthread_self(), name);
     while (!__atomic_load_n(&n->stop, __ATOMIC_ACQUIRE)) {
         bool busy = false, notify = false, want_tap = false;
         struct pollfd pfd[2] = { { .fd = n->evfd, .events = POLLIN },
@@ -443,6 +441,7 @@ int net_ring_start(struct nic *n)
 {
     void *tx, *rx;
     unsigned off = 0;
+    char name[16];
     int err;
 
     if (!(tx = map_ring(n, n->tx_ref, &n->tx_pfn, "tx-ring-ref")))
@@ -467,7 +466,8 @@ int net_ring_start(struct nic *n)
         if (ioctl(n->tap->fd, TUNSETOFFLOAD, off) < 0)
             log_warn("net", "vif/%u: TUNSETOFFLOAD %#x", n->dev->devid, off);
     }
-    err = pthread_create(&n->worker, NULL, worker, n);
+    snprintf(name, sizeof(name), "vif%u", n->dev->devid);
+    err = thread_start(&n->worker, name, worker, n);
     if (err) {
         xb_fail(n->dev, "cannot start the worker thread: %s", strerror(err));
         xb_unmap(n->dev, n->tx_ref, n->tx_pfn, true);
@@ -479,11 +479,8 @@ int net_ring_start(struct nic *n)
 
 void net_ring_stop(struct nic *n)
 {
-    uint64_t one = 1;
-
     __atomic_store_n(&n->stop, true, __ATOMIC_RELEASE);
-    if (write(n->evfd, &one, sizeof(one)) < 0)
-        log_warn("net", "vif/%u: eventfd", n->dev->devid);
+    net_ring_kick(n);
     pthread_join(n->worker, NULL);
     xb_unmap(n->dev, n->tx_ref, n->tx_pfn, true);
     xb_unmap(n->dev, n->rx_ref, n->rx_pfn, true);
@@ -497,8 +494,6 @@ void net_ring_stop(struct nic *n)
 
 void net_ring_kick(struct nic *n)
 {
-    uint64_t one = 1;
-
-    if (write(n->evfd, &one, sizeof(one)) < 0)
+    if (!thread_wake(n->evfd))
         log_warn("net", "vif/%u: eventfd", n->dev->devid);
 }

@@ -438,23 +438,27 @@ static struct json_object *stop(struct vm *vm, struct json_object *args)
     return NULL;
 }
 
-static struct json_object *powerdown(struct vm *vm, struct json_object *args)
+/* For commands that act on the guest: false, with the error, if none runs. */
+static bool guest_running(struct vm *vm)
 {
     if (vm->cfg.no_machine || run_state(vm) == RS_SHUTDOWN) {
         qmp_fail("GenericError", "no guest is running");
-        return NULL;
+        return false;
     }
-    run_powerdown(vm);
+    return true;
+}
+
+static struct json_object *powerdown(struct vm *vm, struct json_object *args)
+{
+    if (guest_running(vm))
+        run_powerdown(vm);
     return NULL;
 }
 
 static struct json_object *reset(struct vm *vm, struct json_object *args)
 {
-    if (vm->cfg.no_machine || run_state(vm) == RS_SHUTDOWN) {
-        qmp_fail("GenericError", "no guest is running");
-        return NULL;
-    }
-    run_reset(vm);
+    if (guest_running(vm))
+        run_reset(vm);
     return NULL;
 }
 

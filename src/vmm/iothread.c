@@ -10,6 +10,7 @@
 
 #include "backend/xenbus.h"
 #include "vmm/log.h"
+#include "vmm/thread.h"
 #include "vmm/runstate.h"
 #include "vmm/vmm.h"
 
@@ -102,16 +103,11 @@ static void *io_main(void *arg)
 int io_start(struct vm *vm)
 {
     pthread_t t;
-    sigset_t all, old;
     int rc;
 
     if (!nr_fds)
         return 0;
-    /* Signals belong to the vCPU threads and the main thread, not to this one. */
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    rc = pthread_create(&t, NULL, io_main, vm);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    rc = thread_start(&t, "io", io_main, vm);
     if (rc) {
         errno = rc;
         log_warn("io", "cannot start the I/O thread");
