@@ -52,6 +52,23 @@ static void add_json(struct opts *o, const char *prefix, struct json_object *obj
     }
 }
 
+/* Copies the value starting at @p into @val up to a single ',' (",," is a
+ * literal comma); returns where it stopped: at that ',' or the end. */
+static const char *scan_value(const char *p, char *val)
+{
+    size_t n = 0;
+
+    for (; *p; p++) {
+        if (*p == ',' && p[1] == ',')
+            p++;
+        else if (*p == ',')
+            break;
+        val[n++] = *p;
+    }
+    val[n] = 0;
+    return p;
+}
+
 struct opts *opts_parse(const char *option, const char *text, const char *implied)
 {
     static unsigned seq;
@@ -81,38 +98,23 @@ struct opts *opts_parse(const char *option, const char *text, const char *implie
         log_fatalx("options", "out of memory");
     while (*p) {
         const char *key = p, *eq = NULL;
-        size_t klen, n = 0;
+        size_t klen;
 
         /* The key runs to '=' or ','; the value to a single ','. */
         while (*p && *p != ',' && *p != '=')
             p++;
         klen = p - key;
         if (*p == '=') {
-            eq = p++;
-            for (; *p; p++) {
-                if (*p == ',' && p[1] == ',')
-                    p++; /* ",," is a literal comma */
-                else if (*p == ',')
-                    break;
-                val[n++] = *p;
-            }
+            eq = p;
+            p = scan_value(p + 1, val);
         }
-        val[n] = 0;
         if (!klen && !eq && !*p)
             break;
         if (!klen)
             log_fatalx("options", "%s %s: empty parameter name", option, text);
         if (!eq && first && implied) {
             /* The implied key's value may contain ",," too. */
-            n = 0;
-            for (p = key; *p; p++) {
-                if (*p == ',' && p[1] == ',')
-                    p++;
-                else if (*p == ',')
-                    break;
-                val[n++] = *p;
-            }
-            val[n] = 0;
+            p = scan_value(key, val);
             add(o, implied, strlen(implied), val);
         } else if (!eq) {
             /* QEMU's "flag" shorthand means flag=on. */
