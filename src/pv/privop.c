@@ -49,6 +49,10 @@
 #define CR0_PG (1ULL << 31)
 /* CR4 bits a PV guest may set for itself; the rest are Xen's. */
 #define CR4_GUEST_BITS ((1ULL << 2) | (1ULL << 3)) /* TSD, DE */
+#define CR4_OSXSAVE (1ULL << 18)
+#define XCR0_X87 1ULL
+#define XCR0_SSE 2ULL
+#define XCR0_AVX 4ULL
 
 /* 0 and *val, or -EINVAL for an MSR a PV guest cannot read. */
 static int read_msr(struct pv_vcpu *v, uint32_t msr, uint64_t *val)
@@ -130,7 +134,7 @@ static uint64_t read_cr(struct pv_vcpu *v, unsigned cr)
                (v->fpu_ts ? CR0_TS : 0);
     case 2: return v->cr2;
     case 3: return (v->kernel_mode || !v->cr3_user ? v->cr3_kernel : v->cr3_user) << PV_PAGE_SHIFT;
-    default: return v->cr4;
+    default: return v->cr4 | (v->d->xcr0 ? CR4_OSXSAVE : 0); /* set by Xen, as XSAVE is on */
     }
 }
 
@@ -156,6 +160,31 @@ static bool mov_cr(struct pv_vcpu *v, bool to_cr, unsigned cr, unsigned reg)
     return false; /* CR3 goes through MMUEXT_NEW_BASEPTR */
 }
 
+/*
+ * xsetbv, as Xen emulates it for PV guests. The hardware XCR0 stays the
+ * host's: under PVM the guest runs with it, and its processes read it with
+ * xgetbv. So the kernel must save and restore all of it on a context
+ * switch; a smaller XCR0 is taken, with a warning, since refusing it would
+ * stop the guest at boot, but state outside it then leaks between processes.
+ */
+static bool xsetbv(struct pv_vcpu *v, unsigned len)
+{
+    struct pv_domain *d = v->d;
+    uint64_t val = (v->r.rdx << 32) | (uint32_t)v->r.rax;
+
+    if ((uint32_t)v->r.rcx != 0 || !d->xcr0 || (val & ~d->xcr0) || !(val & XCR0_X87) ||
+        ((val & XCR0_AVX) && !(val & XCR0_SSE)))
+        return false; /* #GP, as on hardware */
+    if (val != d->xcr0 && !d->xcr0_warned) {
+        d->xcr0_warned = true;
+        pv_log(d, 1, "guest set XCR0 to %#llx, less than the host's %#llx: its processes "
+               "can use vector state its kernel does not save", (unsigned long long)val,
+               (unsigned long long)d->xcr0);
+    }
+    v->r.rip += len;
+    return true;
+}
+
 bool pv_emulate_privop(struct pv_vcpu *v)
 {
     uint8_t insn[4];
@@ -174,6 +203,8 @@ bool pv_emulate_privop(struct pv_vcpu *v)
     }
     if (n < i + 2 || b[0] != 0x0f)
         return false;
+    if (n >= i + 3 && b[1] == 0x01 && b[2] == 0xd1)
+        return xsetbv(v, i + 3);
     if ((b[1] == 0x20 || b[1] == 0x22) && n < i + 3)
         return false; /* mov to/from CR has a ModRM byte */
     switch (b[1]) {

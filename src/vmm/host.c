@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Host services for the PV core: clocks, vCPU timers, blocking, kicks, logs. */
+#include <cpuid.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -160,6 +161,45 @@ static void xen_cpuid_leaf(struct vm *vm, uint32_t leaf, uint32_t sub, uint32_t 
     }
 }
 
+/* The size of XCR0's state in XSAVEC's compacted format (SDM 13.4.3). */
+static uint32_t xsave_compacted_size(uint64_t xcr0)
+{
+    uint32_t size = 576; /* legacy area and header */
+
+    for (unsigned i = 2; i < 63; i++) {
+        unsigned a, b, c, d;
+
+        if (!((xcr0 >> i) & 1))
+            continue;
+        __cpuid_count(0xd, i, a, b, c, d);
+        if (c & 2)
+            size = (size + 63) & ~63u;
+        size += a;
+    }
+    return size;
+}
+
+/*
+ * What a kernel needs to save every state component of XCR0 with XSAVE:
+ * XSAVE and OSXSAVE (Xen sets CR4.OSXSAVE for PV guests when it has XSAVE
+ * on), and the feature flag it checks for each component (AVX for the
+ * upper YMM halves, AVX512F for the opmask and ZMM state). KVM on PVM does
+ * not offer these, yet the guest runs with the host's XCR0 and its
+ * processes see them all (see host_xcr0).
+ */
+static void xsave_features(uint64_t xcr0, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    unsigned a, b, c, d;
+
+    if (leaf == 1) {
+        __cpuid(1, a, b, c, d);
+        out[2] |= (1u << 26) | (1u << 27) | ((xcr0 & 4) ? c & (1u << 28) : 0);
+    } else if (leaf == 7 && sub == 0 && (xcr0 & 0xe0) == 0xe0) {
+        __cpuid_count(7, 0, a, b, c, d);
+        out[1] |= b & (1u << 16);
+    }
+}
+
 /*
  * cpuid for Xen's forced-emulation prefix: what KVM offers this vCPU, with
  * Xen's leaves instead of KVM's, and the feature words masked to what Xen
@@ -189,6 +229,20 @@ static void h_cpuid(void *h, struct pv_vcpu *v, uint32_t leaf, uint32_t sub, uin
         out[3] = e->edx;
         break;
     }
+    if (leaf == 0xd && vm->d.xcr0) {
+        /* The XSAVE layout of the XCR0 the guest runs with, the host's; no
+         * supervisor states, which need XSAVES (Xen's 'S', for HVM only). */
+        __cpuid_count(0xd, sub, out[0], out[1], out[2], out[3]);
+        if (sub == 0) {
+            out[0] = (uint32_t)vm->d.xcr0;
+            out[3] = (uint32_t)(vm->d.xcr0 >> 32);
+        } else if (sub == 1) {
+            out[1] = xsave_compacted_size(vm->d.xcr0);
+            out[2] = out[3] = 0;
+        } else if (sub >= 64 || !((vm->d.xcr0 >> sub) & 1)) {
+            memset(out, 0, 16);
+        }
+    }
     for (unsigned i = 0; i < sizeof(pv_cpuid_words) / sizeof(pv_cpuid_words[0]); i++) {
         const struct pv_cpuid_word *w = &pv_cpuid_words[i];
 
@@ -197,6 +251,26 @@ static void h_cpuid(void *h, struct pv_vcpu *v, uint32_t leaf, uint32_t sub, uin
     }
     if (leaf == 1)
         out[2] |= 1u << 31;
+    if (vm->d.xcr0)
+        xsave_features(vm->d.xcr0, leaf, sub, out);
+}
+
+/*
+ * The host's XCR0, or 0 without XSAVE. The guest runs with it: PVM does not
+ * switch XCR0, and the guest's processes read it with xgetbv and use every
+ * vector register it enables, so the guest kernel is told to save all of it
+ * (with XSAVE, as Xen offers; see xsetbv in pv/privop.c).
+ */
+static uint64_t host_xcr0(void)
+{
+    unsigned a, b, c, d;
+    uint32_t lo, hi;
+
+    __cpuid(1, a, b, c, d);
+    if (!(c & (1u << 27)))
+        return 0;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
 }
 
 static int h_host_msr(void *h, struct pv_vcpu *v, uint32_t msr, uint64_t *val)
@@ -246,6 +320,7 @@ void host_init(struct vm *vm)
         .log = h_log, .vformat = vsnprintf, .cpuid = h_cpuid, .host_msr = h_host_msr, .opaque = vm,
     };
     vm->boot_mono_ns = host_mono_ns();
+    vm->d.xcr0 = host_xcr0();
     for (unsigned i = 0; i < vm->d.nr_vcpus; i++)
         vcpu_host_init(&vm->vcpu[i]);
 }

@@ -343,6 +343,34 @@ static void test_privop_cr0_cr4(void **state)
     assert_int_equal(f->v.cr4, PV_INITIAL_CR4);
 }
 
+/* xsetbv: the host's XCR0 (or a part of it, with a warning); anything else #GP. */
+static void test_privop_xsetbv(void **state)
+{
+    struct fix *f = *state;
+    const uint8_t *xsetbv = (const uint8_t *)"\x0f\x01\xd1";
+
+    msr_regs(f, 0, 0xe7);
+    assert_false(privop(f, xsetbv, 3)); /* no XSAVE on the host: #GP */
+    f->d.xcr0 = 0xe7;
+    assert_true(privop(f, xsetbv, 3));
+    assert_int_equal(f->v.r.rip, CODE_VA + 3);
+    assert_false(f->d.xcr0_warned);
+    msr_regs(f, 0, 0x2e7);              /* a component the host has not enabled */
+    assert_false(privop(f, xsetbv, 3));
+    msr_regs(f, 0, 0xe6);               /* no x87 */
+    assert_false(privop(f, xsetbv, 3));
+    msr_regs(f, 0, 0x5);                /* AVX without SSE */
+    assert_false(privop(f, xsetbv, 3));
+    msr_regs(f, 1, 0xe7);               /* XCR1 does not exist */
+    assert_false(privop(f, xsetbv, 3));
+    msr_regs(f, 0, 0x3);                /* less than the host's: taken, with a warning */
+    assert_true(privop(f, xsetbv, 3));
+    assert_true(f->d.xcr0_warned);
+    /* CR4.OSXSAVE reads as set, as Xen sets it when it has XSAVE on. */
+    assert_true(privop(f, INSN("\x0f\x20\xe0"))); /* mov %cr4,%rax */
+    assert_true(f->v.r.rax & (1ULL << 18));
+}
+
 static void test_privop_cr2_rex(void **state)
 {
     struct fix *f = *state;
@@ -550,7 +578,7 @@ int main(void)
         T(test_ptwr_cmpxchg_failure), T(test_ptwr_btr), T(test_ptwr_and_byte),
         T(test_ptwr_high_half), T(test_ptwr_refuses_bad_pte), T(test_ptwr_not_handled),
         T(test_privop_segment_bases), T(test_privop_msr_reads), T(test_privop_mc_status),
-        T(test_privop_cr0_cr4), T(test_privop_cr2_rex), T(test_privop_wbinvd_and_user),
+        T(test_privop_cr0_cr4), T(test_privop_xsetbv), T(test_privop_cr2_rex), T(test_privop_wbinvd_and_user),
         T(test_privop_two_bytes_at_mapping_end), T(test_io_under_iopl), T(test_pit_counts_down), T(test_pit_out_bit),
         T(test_pit_latch), T(test_pit_gate_low_stops), T(test_pit_other_ports),
         T(test_pit_gate_raised_after_load), T(test_pit_out_stays_high_with_gate_low),

@@ -18,6 +18,15 @@ check "200 MB of fresh anonymous memory touched and read back" '/bin/touch-mem 2
 
 check "a pipe carries data" '[ "$(echo hello-pipe | cat | tr a-z A-Z)" = HELLO-PIPE ]'
 
+# Vector registers are per process: each keeps its own over context switches.
+/bin/vecstate 500 3 || echo "FAIL: vecstate exited with status $?"
+
+# Pipelines start processes while others exit: none may die of a signal.
+n=0
+while [ $n -lt 200 ]; do ls /bin | tr a-z A-Z >/dev/null; n=$((n + 1)); done
+killed=$(dmesg | grep -c -E 'segfault at|general protection fault|trap .* ip:')
+check "200 pipelines, no process killed by a fault ($killed)" '[ $killed -eq 0 ]'
+
 sleep 30 &
 pid=$!
 kill -TERM $pid
