@@ -156,7 +156,7 @@ struct pv_domain {
     uint64_t *m2p;       /* host pointer to the M2P table */
     uint64_t hv_l3_direct_gpa, hv_l3_tramp_gpa, hv_l3_m2p_gpa, hv_l1_tramp_gpa;
     uint64_t zero_gpa;   /* an all-zero page in the hv area */
-    uint64_t xcr0;       /* the host's XCR0, 0 without XSAVE: what the guest runs with */
+    uint64_t xcr0;       /* the host's XCR0 when the guest runs with it (PVM), else 0 */
     bool xcr0_warned;
     struct pv_vcpu *vcpu[PV_MAX_VCPUS];
     unsigned nr_vcpus;

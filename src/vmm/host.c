@@ -185,7 +185,7 @@ static uint32_t xsave_compacted_size(uint64_t xcr0)
  * on), and the feature flag it checks for each component (AVX for the
  * upper YMM halves, AVX512F for the opmask and ZMM state). KVM on PVM does
  * not offer these, yet the guest runs with the host's XCR0 and its
- * processes see them all (see host_xcr0).
+ * processes see them all (see guest_xcr0).
  */
 static void xsave_features(uint64_t xcr0, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
@@ -256,16 +256,22 @@ static void h_cpuid(void *h, struct pv_vcpu *v, uint32_t leaf, uint32_t sub, uin
 }
 
 /*
- * The host's XCR0, or 0 without XSAVE. The guest runs with it: PVM does not
- * switch XCR0, and the guest's processes read it with xgetbv and use every
- * vector register it enables, so the guest kernel is told to save all of it
- * (with XSAVE, as Xen offers; see xsetbv in pv/privop.c).
+ * The XCR0 the guest runs with, when it is the host's, or 0. KVM with
+ * VMX or SVM offers XSAVE to its guests, switches XCR0 and traps user-mode
+ * cpuid: there the guest's processes see no OSXSAVE while the guest kernel
+ * uses FXSAVE, and the two agree (0). KVM on PVM offers no XSAVE: the guest
+ * runs with the host's XCR0 and its processes read it with xgetbv and use
+ * every vector register it enables, so the guest kernel is told to save all
+ * of it, with XSAVE as Xen offers it (see xsetbv in pv/privop.c).
  */
-static uint64_t host_xcr0(void)
+static uint64_t guest_xcr0(const struct vm *vm)
 {
     unsigned a, b, c, d;
     uint32_t lo, hi;
 
+    for (unsigned i = 0; i < vm->cpuid->nent; i++)
+        if (vm->cpuid->entries[i].function == 1 && (vm->cpuid->entries[i].ecx & (1u << 26)))
+            return 0;
     __cpuid(1, a, b, c, d);
     if (!(c & (1u << 27)))
         return 0;
@@ -320,7 +326,7 @@ void host_init(struct vm *vm)
         .log = h_log, .vformat = vsnprintf, .cpuid = h_cpuid, .host_msr = h_host_msr, .opaque = vm,
     };
     vm->boot_mono_ns = host_mono_ns();
-    vm->d.xcr0 = host_xcr0();
+    vm->d.xcr0 = guest_xcr0(vm);
     for (unsigned i = 0; i < vm->d.nr_vcpus; i++)
         vcpu_host_init(&vm->vcpu[i]);
 }
