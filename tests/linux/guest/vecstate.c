@@ -22,27 +22,29 @@
 
 static unsigned widest(void)
 {
-    unsigned a, b, c, d;
+    unsigned a, b, c1, c7, d;
     uint32_t lo, hi;
 
-    __cpuid(1, a, b, c, d);
-    if (!(c & (1u << 27)))
+    __cpuid(1, a, b, c1, d);
+    if (!(c1 & (1u << 27)))
         return 16; /* no OSXSAVE: SSE only */
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
     (void)hi;
     if ((lo & 0xe6) == 0xe6 && __get_cpuid_max(0, NULL) >= 7) {
-        __cpuid_count(7, 0, a, b, c, d);
+        __cpuid_count(7, 0, a, b, c7, d);
         if (b & (1u << 16))
-            return 64;
+            return 64; /* AVX-512 usable: zmm0-31, k1-k7 */
     }
-    if ((lo & 6) == 6 && (c & (1u << 28)))
-        return 32;
-    return (lo & 6) == 6 ? 32 : 16;
+    if ((lo & 6) == 6 && (c1 & (1u << 28)))
+        return 32; /* AVX usable: ymm0-15 */
+    return 16;
 }
 
 /* The yield loop: sched_yield YIELDS times, then a store to a fresh page. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define YIELD_LOOP                                  \
-    "mov $" "8" ", %%r12d\n"                        \
+    "mov $" STR(YIELDS) ", %%r12d\n"               \
     "1: mov $24, %%eax\n syscall\n"                 \
     "dec %%r12d\n jnz 1b\n"                         \
     "movb $1, (%[page])\n"
