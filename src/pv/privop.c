@@ -53,6 +53,7 @@
 #define XCR0_X87 1ULL
 #define XCR0_SSE 2ULL
 #define XCR0_AVX 4ULL
+#define XCR0_AVX512 0xe0ULL /* opmask, ZMM_Hi256, Hi16_ZMM: all or none, with AVX */
 
 /* 0 and *val, or -EINVAL for an MSR a PV guest cannot read. */
 static int read_msr(struct pv_vcpu *v, uint32_t msr, uint64_t *val)
@@ -173,7 +174,8 @@ static bool xsetbv(struct pv_vcpu *v, unsigned len)
     uint64_t val = (v->r.rdx << 32) | (uint32_t)v->r.rax;
 
     if ((uint32_t)v->r.rcx != 0 || !d->xcr0 || (val & ~d->xcr0) || !(val & XCR0_X87) ||
-        ((val & XCR0_AVX) && !(val & XCR0_SSE)))
+        ((val & XCR0_AVX) && !(val & XCR0_SSE)) ||
+        ((val & XCR0_AVX512) && ((val & XCR0_AVX512) != XCR0_AVX512 || !(val & XCR0_AVX))))
         return false; /* #GP, as on hardware */
     if (val != d->xcr0 && !d->xcr0_warned) {
         d->xcr0_warned = true;

@@ -361,6 +361,10 @@ static void test_privop_xsetbv(void **state)
     assert_false(privop(f, xsetbv, 3));
     msr_regs(f, 0, 0x5);                /* AVX without SSE */
     assert_false(privop(f, xsetbv, 3));
+    msr_regs(f, 0, 0x67);               /* part of the AVX-512 state */
+    assert_false(privop(f, xsetbv, 3));
+    msr_regs(f, 0, 0xe3);               /* AVX-512 without AVX */
+    assert_false(privop(f, xsetbv, 3));
     msr_regs(f, 1, 0xe7);               /* XCR1 does not exist */
     assert_false(privop(f, xsetbv, 3));
     msr_regs(f, 0, 0x3);                /* less than the host's: taken, with a warning */
