@@ -49,77 +49,60 @@ static unsigned widest(void)
     "dec %%r12d\n jnz 1b\n"                         \
     "movb $1, (%[page])\n"
 
+/*
+ * Register n of kind r (xmm, ymm, zmm, k), w bytes wide, loaded from and
+ * stored to slot n of a w-byte array at offset base, with instruction op.
+ */
+#define LOAD(op, r, w, base, n) op " " #base "+" #n "*" #w "(%[in]),%%" #r #n "\n"
+#define STORE(op, r, w, base, n) op " %%" #r #n "," #base "+" #n "*" #w "(%[out])\n"
+#define EACH8(m, op, r, w, base, from) \
+    m(op, r, w, base, from##0) m(op, r, w, base, from##1) m(op, r, w, base, from##2) \
+    m(op, r, w, base, from##3) m(op, r, w, base, from##4) m(op, r, w, base, from##5) \
+    m(op, r, w, base, from##6) m(op, r, w, base, from##7)
+/* Registers 0-15 and 0-31; EACH8 pastes its digit behind `from` (empty: 0-7, 2: 20-27). */
+#define EACH16(m, op, r, w, base) \
+    EACH8(m, op, r, w, base, ) m(op, r, w, base, 8) m(op, r, w, base, 9) \
+    m(op, r, w, base, 10) m(op, r, w, base, 11) m(op, r, w, base, 12) \
+    m(op, r, w, base, 13) m(op, r, w, base, 14) m(op, r, w, base, 15)
+#define EACH32(m, op, r, w, base) \
+    EACH16(m, op, r, w, base) m(op, r, w, base, 16) m(op, r, w, base, 17) \
+    m(op, r, w, base, 18) m(op, r, w, base, 19) EACH8(m, op, r, w, base, 2) \
+    m(op, r, w, base, 28) m(op, r, w, base, 29) m(op, r, w, base, 30) m(op, r, w, base, 31)
+#define CLOBBER16 "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", \
+    "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
+
 static void run16(const uint8_t *in, uint8_t *out, volatile char *page)
 {
-    __asm__ volatile(
-        "movdqu 0(%[in]),%%xmm0\n movdqu 16(%[in]),%%xmm1\n movdqu 32(%[in]),%%xmm2\n"
-        "movdqu 48(%[in]),%%xmm3\n movdqu 64(%[in]),%%xmm4\n movdqu 80(%[in]),%%xmm5\n"
-        "movdqu 96(%[in]),%%xmm6\n movdqu 112(%[in]),%%xmm7\n movdqu 128(%[in]),%%xmm8\n"
-        "movdqu 144(%[in]),%%xmm9\n movdqu 160(%[in]),%%xmm10\n movdqu 176(%[in]),%%xmm11\n"
-        "movdqu 192(%[in]),%%xmm12\n movdqu 208(%[in]),%%xmm13\n movdqu 224(%[in]),%%xmm14\n"
-        "movdqu 240(%[in]),%%xmm15\n"
-        YIELD_LOOP
-        "movdqu %%xmm0,0(%[out])\n movdqu %%xmm1,16(%[out])\n movdqu %%xmm2,32(%[out])\n"
-        "movdqu %%xmm3,48(%[out])\n movdqu %%xmm4,64(%[out])\n movdqu %%xmm5,80(%[out])\n"
-        "movdqu %%xmm6,96(%[out])\n movdqu %%xmm7,112(%[out])\n movdqu %%xmm8,128(%[out])\n"
-        "movdqu %%xmm9,144(%[out])\n movdqu %%xmm10,160(%[out])\n movdqu %%xmm11,176(%[out])\n"
-        "movdqu %%xmm12,192(%[out])\n movdqu %%xmm13,208(%[out])\n movdqu %%xmm14,224(%[out])\n"
-        "movdqu %%xmm15,240(%[out])\n"
-        : : [in] "r"(in), [out] "r"(out), [page] "r"(page)
-        : "rax", "rcx", "r11", "r12", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",
-          "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+    __asm__ volatile(EACH16(LOAD, "movdqu", xmm, 16, 0) YIELD_LOOP
+                     EACH16(STORE, "movdqu", xmm, 16, 0)
+                     : : [in] "r"(in), [out] "r"(out), [page] "r"(page)
+                     : "rax", "rcx", "r11", "r12", "memory", CLOBBER16);
 }
 
 __attribute__((target("avx"))) static void run32(const uint8_t *in, uint8_t *out,
                                                  volatile char *page)
 {
-    __asm__ volatile(
-        "vmovdqu 0(%[in]),%%ymm0\n vmovdqu 32(%[in]),%%ymm1\n vmovdqu 64(%[in]),%%ymm2\n"
-        "vmovdqu 96(%[in]),%%ymm3\n vmovdqu 128(%[in]),%%ymm4\n vmovdqu 160(%[in]),%%ymm5\n"
-        "vmovdqu 192(%[in]),%%ymm6\n vmovdqu 224(%[in]),%%ymm7\n vmovdqu 256(%[in]),%%ymm8\n"
-        "vmovdqu 288(%[in]),%%ymm9\n vmovdqu 320(%[in]),%%ymm10\n vmovdqu 352(%[in]),%%ymm11\n"
-        "vmovdqu 384(%[in]),%%ymm12\n vmovdqu 416(%[in]),%%ymm13\n vmovdqu 448(%[in]),%%ymm14\n"
-        "vmovdqu 480(%[in]),%%ymm15\n"
-        YIELD_LOOP
-        "vmovdqu %%ymm0,0(%[out])\n vmovdqu %%ymm1,32(%[out])\n vmovdqu %%ymm2,64(%[out])\n"
-        "vmovdqu %%ymm3,96(%[out])\n vmovdqu %%ymm4,128(%[out])\n vmovdqu %%ymm5,160(%[out])\n"
-        "vmovdqu %%ymm6,192(%[out])\n vmovdqu %%ymm7,224(%[out])\n vmovdqu %%ymm8,256(%[out])\n"
-        "vmovdqu %%ymm9,288(%[out])\n vmovdqu %%ymm10,320(%[out])\n vmovdqu %%ymm11,352(%[out])\n"
-        "vmovdqu %%ymm12,384(%[out])\n vmovdqu %%ymm13,416(%[out])\n vmovdqu %%ymm14,448(%[out])\n"
-        "vmovdqu %%ymm15,480(%[out])\n vzeroupper\n"
-        : : [in] "r"(in), [out] "r"(out), [page] "r"(page)
-        : "rax", "rcx", "r11", "r12", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",
-          "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+    __asm__ volatile(EACH16(LOAD, "vmovdqu", ymm, 32, 0) YIELD_LOOP
+                     EACH16(STORE, "vmovdqu", ymm, 32, 0) "vzeroupper\n"
+                     : : [in] "r"(in), [out] "r"(out), [page] "r"(page)
+                     : "rax", "rcx", "r11", "r12", "memory", CLOBBER16);
 }
 
-/* zmm0-31 (64 bytes each) and k1-k7 (8 bytes each, after them). */
-#define ZLOAD(n) "vmovdqu64 " #n "*64(%[in]),%%zmm" #n "\n"
-#define ZSTORE(n) "vmovdqu64 %%zmm" #n "," #n "*64(%[out])\n"
-#define KLOAD(n) "kmovq 2048+" #n "*8(%[in]),%%k" #n "\n"
-#define KSTORE(n) "kmovq %%k" #n ",2048+" #n "*8(%[out])\n"
+/* zmm0-31 (64 bytes each), then k1-k7 (8 bytes each) at 2048. */
+#define KREGS(m) m("kmovq", k, 8, 2048, 1) m("kmovq", k, 8, 2048, 2) m("kmovq", k, 8, 2048, 3) \
+    m("kmovq", k, 8, 2048, 4) m("kmovq", k, 8, 2048, 5) m("kmovq", k, 8, 2048, 6) \
+    m("kmovq", k, 8, 2048, 7)
 
 __attribute__((target("avx512f,avx512bw"))) static void run64(const uint8_t *in, uint8_t *out,
                                                              volatile char *page)
 {
-    __asm__ volatile(
-        ZLOAD(0) ZLOAD(1) ZLOAD(2) ZLOAD(3) ZLOAD(4) ZLOAD(5) ZLOAD(6) ZLOAD(7)
-        ZLOAD(8) ZLOAD(9) ZLOAD(10) ZLOAD(11) ZLOAD(12) ZLOAD(13) ZLOAD(14) ZLOAD(15)
-        ZLOAD(16) ZLOAD(17) ZLOAD(18) ZLOAD(19) ZLOAD(20) ZLOAD(21) ZLOAD(22) ZLOAD(23)
-        ZLOAD(24) ZLOAD(25) ZLOAD(26) ZLOAD(27) ZLOAD(28) ZLOAD(29) ZLOAD(30) ZLOAD(31)
-        KLOAD(1) KLOAD(2) KLOAD(3) KLOAD(4) KLOAD(5) KLOAD(6) KLOAD(7)
-        YIELD_LOOP
-        ZSTORE(0) ZSTORE(1) ZSTORE(2) ZSTORE(3) ZSTORE(4) ZSTORE(5) ZSTORE(6) ZSTORE(7)
-        ZSTORE(8) ZSTORE(9) ZSTORE(10) ZSTORE(11) ZSTORE(12) ZSTORE(13) ZSTORE(14) ZSTORE(15)
-        ZSTORE(16) ZSTORE(17) ZSTORE(18) ZSTORE(19) ZSTORE(20) ZSTORE(21) ZSTORE(22) ZSTORE(23)
-        ZSTORE(24) ZSTORE(25) ZSTORE(26) ZSTORE(27) ZSTORE(28) ZSTORE(29) ZSTORE(30) ZSTORE(31)
-        KSTORE(1) KSTORE(2) KSTORE(3) KSTORE(4) KSTORE(5) KSTORE(6) KSTORE(7)
-        "vzeroupper\n"
-        : : [in] "r"(in), [out] "r"(out), [page] "r"(page)
-        : "rax", "rcx", "r11", "r12", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",
-          "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15",
-          "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23", "xmm24",
-          "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31", "k1", "k2", "k3", "k4",
-          "k5", "k6", "k7");
+    __asm__ volatile(EACH32(LOAD, "vmovdqu64", zmm, 64, 0) KREGS(LOAD) YIELD_LOOP
+                     EACH32(STORE, "vmovdqu64", zmm, 64, 0) KREGS(STORE) "vzeroupper\n"
+                     : : [in] "r"(in), [out] "r"(out), [page] "r"(page)
+                     : "rax", "rcx", "r11", "r12", "memory", CLOBBER16, "xmm16", "xmm17",
+                       "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23", "xmm24", "xmm25",
+                       "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31", "k1", "k2", "k3",
+                       "k4", "k5", "k6", "k7");
 }
 
 /* Bytes of register state each width checks. */
