@@ -63,19 +63,17 @@ void pv_write_pte(struct pv_vcpu *v, uint64_t gpa, uint64_t val)
         return;
     old = __atomic_exchange_n(p, val, __ATOMIC_RELAXED);
     /*
-     * A frame the hardware never walked has no shadow to bring up to date.
-     * Neither needs one an entry that only gains rights: one that was not
-     * present, or the same frame with RW, A or D added or NX taken away. A
-     * stale TLB or shadow entry then only faults where the new one would
-     * not, and KVM's shadow MMU walks the guest's tables again on that
-     * fault, finding the new entry by itself.
+     * A frame the hardware never walked has no cached copy to bring up to
+     * date. Neither needs one an entry that only gains rights: one that was
+     * not present, or the same frame with RW, A or D added or NX taken away.
+     * A stale TLB or shadow entry then only faults where the new one would
+     * not, and the fault walks the guest's tables again, finding the new
+     * entry by itself.
      */
     if ((f && !f->was_pt) || !(old & PTE_P) || only_gains(old, val))
         return;
-    if (v->queue_len < HV_QUEUE_MAX)
-        v->queue[v->queue_len++] = HV_DIRECT_VA + (gpa & ~7ULL);
-    else
-        v->queue_overflow = true;
+    if (d->host.pt_changed)
+        d->host.pt_changed(d->host.opaque, v, gpa & ~7ULL);
 }
 
 static int get_l1e(struct pv_domain *d, uint64_t e)
@@ -480,9 +478,9 @@ static int one_mmuext(struct pv_vcpu *v, struct mmuext_op *op)
     case MMUEXT_INVLPG_ALL:
         /*
          * Nothing left to do: every change xenner makes to a present entry
-         * is followed by the touch loop's CR3 reload before the guest runs
-         * again (CR4.PGE is off, so that flushes all), and an entry that was
-         * not present cannot be in a TLB.
+         * reaches the accelerator (pt_changed), which flushes before the
+         * guest runs again (CR4.PGE is off, so a CR3 reload flushes all),
+         * and an entry that was not present cannot be in a TLB.
          */
         return 0;
     case MMUEXT_FLUSH_CACHE:

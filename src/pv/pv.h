@@ -48,7 +48,7 @@ struct pv_frame {
     uint32_t wr_count;   /* writable mappings of this frame */
     uint8_t type;
     uint8_t pinned;
-    uint8_t was_pt; /* has been a page table: KVM may hold a shadow of it */
+    uint8_t was_pt; /* has been a page table: a TLB or KVM's shadow may hold it */
     uint32_t gnt_wr; /* writable uses by a backend (pv_grant_get), atomic */
 };
 
@@ -93,10 +93,6 @@ struct pv_vcpu {
     bool fpu_ts;       /* virtual CR0.TS set by fpu_taskswitch */
     bool hw_ts;        /* hardware CR0.TS to load */
     unsigned iopl;     /* virtual IOPL (0..3) from physdev set_iopl */
-    uint64_t *queue;   /* ring-0 touch queue (host pointer) */
-    unsigned queue_len;
-    uint64_t queue_va; /* its address in the trampoline */
-    bool queue_overflow; /* more writes than the queue holds: drop all shadows */
     bool up;
 };
 
@@ -132,6 +128,10 @@ struct pv_host {
     void (*cpuid)(void *h, struct pv_vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
     /* An MSR as the host vCPU has it, for the few passed through; 0 or -1. */
     int (*host_msr)(void *h, struct pv_vcpu *v, uint32_t msr, uint64_t *val);
+    /* A present entry of a page table the vCPU may have cached (in a TLB or
+     * a shadow page table) changed at guest-physical gpa: the accelerator
+     * must not run the vCPU on the old entry. NULL: nothing caches. */
+    void (*pt_changed)(void *h, struct pv_vcpu *v, uint64_t gpa);
     void *opaque;
 };
 
@@ -215,8 +215,8 @@ int pv_get_type(struct pv_vcpu *v, uint64_t pfn, int type);
 /* True if pfn is in use as a page or descriptor table. */
 bool pv_pfn_typed(struct pv_domain *d, uint64_t pfn);
 void pv_put_type(struct pv_domain *d, uint64_t pfn);
-/* Write a page-table entry from the VMM: stores it and queues it for the
- * ring-0 touch loop so KVM's shadow MMU sees the change. */
+/* Write a page-table entry from the VMM: stores it and tells the host
+ * (pt_changed) where the vCPU may have cached the old one. */
 void pv_write_pte(struct pv_vcpu *v, uint64_t gpa, uint64_t val);
 /* True if pfn is in use as an L1 page table. */
 bool pv_pfn_is_l1(struct pv_domain *d, uint64_t pfn);

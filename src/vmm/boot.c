@@ -19,7 +19,6 @@
 #include <xen/features.h>
 #include <xen/vcpu.h>
 
-#define MSR_IA32_TSC 0x10
 
 /* XENFEAT_* bits xenner reports to a 64-bit PV guest (XENVER_get_features),
  * as Xen does for PV. There is no other domain whose grants could be mapped,
@@ -65,36 +64,6 @@ static void check_kernel(const struct vm *vm, const struct kernel_info *ki)
                    vm->cfg.kernel, ki->xen_version);
 }
 
-/*
- * The guest's TSC runs at the host's plus KVM's offset. The offset is read
- * as the guest TSC between two host TSC reads; the narrowest of several
- * tries wins, so that a preemption in the middle of one cannot skew it.
- */
-static void measure_tsc(struct vm *vm, struct vcpu_host *vh)
-{
-    struct {
-        struct kvm_msrs hdr;
-        struct kvm_msr_entry e;
-    } m = { .hdr.nmsrs = 1, .e.index = MSR_IA32_TSC };
-    long khz = ioctl(vh->fd, KVM_GET_TSC_KHZ, 0);
-    uint64_t best = UINT64_MAX;
-
-    if (khz <= 0)
-        log_fatal("boot", "KVM_GET_TSC_KHZ");
-    vm->d.tsc_khz = khz;
-    for (int i = 0; i < 16; i++) {
-        uint64_t before = __rdtsc(), after;
-
-        if (ioctl(vh->fd, KVM_GET_MSRS, &m) != 1)
-            log_fatal("boot", "cannot read the guest TSC");
-        after = __rdtsc();
-        if (after - before < best) {
-            best = after - before;
-            vm->tsc_offset = (int64_t)(m.e.data - before - (after - before) / 2);
-        }
-    }
-}
-
 /* The first vCPU as Xen starts it: kernel mode at the entry point. */
 static int init_vcpu(struct vm *vm, const struct build_layout *l)
 {
@@ -123,7 +92,6 @@ static int init_vcpu(struct vm *vm, const struct build_layout *l)
         return rc;
     vm->d.frames[l->pt_pfn].pinned = 1;
     rc = pv_set_baseptr(v, l->pt_pfn, false);
-    v->queue_len = 0; /* nothing was shadowed yet */
     pv_update_time(v);
     return rc;
 }
@@ -145,7 +113,6 @@ int boot_guest(struct vm *vm)
     if (vm_create(vm))
         return -1;
     host_init(vm);
-    measure_tsc(vm, &vm->vcpu[0]);
     vm->d.features[0] = OFFERED_FEATURES;
     vm->d.grant_frames = 1; /* Xen's initial grant table size */
     pv_mm_init(&vm->d);

@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,7 +19,7 @@
 
 #define SIG_KICK SIGUSR1
 
-static __thread struct kvm_run *this_run;
+__thread volatile uint8_t *accel_kick_flag;
 
 uint64_t host_mono_ns(void)
 {
@@ -109,7 +108,7 @@ static void h_kick(void *h, struct pv_vcpu *v)
 
     if (pthread_equal(pthread_self(), vh->thread))
         return; /* the vCPU thread checks events before it resumes */
-    __atomic_store_n(&vh->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+    vm_of(v->d)->accel->kick(vh);
     pthread_kill(vh->thread, SIG_KICK);
     if (write(vh->kick_fd, &one, sizeof(one)) < 0)
         log_warn("host", "kick");
@@ -216,19 +215,7 @@ static void h_cpuid(void *h, struct pv_vcpu *v, uint32_t leaf, uint32_t sub, uin
             xen_cpuid_leaf(vm, leaf, sub, out);
         return;
     }
-    for (unsigned i = 0; i < vm->cpuid->nent; i++) {
-        struct kvm_cpuid_entry2 *e = &vm->cpuid->entries[i];
-
-        if (e->function != leaf)
-            continue;
-        if ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) && e->index != sub)
-            continue;
-        out[0] = e->eax;
-        out[1] = e->ebx;
-        out[2] = e->ecx;
-        out[3] = e->edx;
-        break;
-    }
+    vm->accel->cpuid(vm, leaf, sub, out);
     if (leaf == 0xd && vm->d.xcr0) {
         /* The XSAVE layout of the XCR0 the guest runs with, the host's; no
          * supervisor states, which need XSAVES (Xen's 'S', for HVM only). */
@@ -255,48 +242,24 @@ static void h_cpuid(void *h, struct pv_vcpu *v, uint32_t leaf, uint32_t sub, uin
         xsave_features(vm->d.xcr0, leaf, sub, out);
 }
 
-/*
- * The XCR0 the guest runs with, when it is the host's, or 0. KVM with
- * VMX or SVM offers XSAVE to its guests, switches XCR0 and traps user-mode
- * cpuid: there the guest's processes see no OSXSAVE while the guest kernel
- * uses FXSAVE, and the two agree (0). KVM on PVM offers no XSAVE: the guest
- * runs with the host's XCR0 and its processes read it with xgetbv and use
- * every vector register it enables, so the guest kernel is told to save all
- * of it, with XSAVE as Xen offers it (see xsetbv in pv/privop.c).
- */
-static uint64_t guest_xcr0(const struct vm *vm)
-{
-    unsigned a, b, c, d;
-    uint32_t lo, hi;
-
-    for (unsigned i = 0; i < vm->cpuid->nent; i++)
-        if (vm->cpuid->entries[i].function == 1 && (vm->cpuid->entries[i].ecx & (1u << 26)))
-            return 0;
-    __cpuid(1, a, b, c, d);
-    if (!(c & (1u << 27)))
-        return 0;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    return ((uint64_t)hi << 32) | lo;
-}
-
 static int h_host_msr(void *h, struct pv_vcpu *v, uint32_t msr, uint64_t *val)
 {
     struct vm *vm = h;
-    struct {
-        struct kvm_msrs hdr;
-        struct kvm_msr_entry e;
-    } m = { .hdr.nmsrs = 1, .e.index = msr };
 
-    if (ioctl(vm->vcpu[v->id].fd, KVM_GET_MSRS, &m) != 1)
-        return -1;
-    *val = m.e.data;
-    return 0;
+    return vm->accel->get_msr(&vm->vcpu[v->id], msr, val);
+}
+
+static void h_pt_changed(void *h, struct pv_vcpu *v, uint64_t gpa)
+{
+    struct vm *vm = h;
+
+    vm->accel->pt_changed(&vm->vcpu[v->id], gpa);
 }
 
 static void on_kick_signal(int sig)
 {
-    if (this_run)
-        __atomic_store_n(&this_run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+    if (accel_kick_flag)
+        __atomic_store_n(accel_kick_flag, 1, __ATOMIC_SEQ_CST);
 }
 
 /* Per vCPU, on its own thread: the kick eventfd and a timer that signals it. */
@@ -304,7 +267,6 @@ static void vcpu_host_init(struct vcpu_host *vh)
 {
     struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIG_KICK };
 
-    this_run = vh->run;
     vh->thread = pthread_self();
     vh->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     sev._sigev_un._tid = gettid();
@@ -323,10 +285,11 @@ void host_init(struct vm *vm)
         .now_ns = h_now_ns, .rdtsc = h_rdtsc, .wallclock = h_wallclock,
         .timer_changed = h_timer_changed, .block = h_block, .kick = h_kick,
         .console_write = h_console_write, .console_read = h_console_read,
-        .log = h_log, .vformat = vsnprintf, .cpuid = h_cpuid, .host_msr = h_host_msr, .opaque = vm,
+        .log = h_log, .vformat = vsnprintf, .cpuid = h_cpuid, .host_msr = h_host_msr,
+        .pt_changed = h_pt_changed, .opaque = vm,
     };
     vm->boot_mono_ns = host_mono_ns();
-    vm->d.xcr0 = guest_xcr0(vm);
+    vm->d.xcr0 = vm->accel->guest_xcr0(vm);
     for (unsigned i = 0; i < vm->d.nr_vcpus; i++)
         vcpu_host_init(&vm->vcpu[i]);
 }

@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The trampoline area in the hypervisor hole: IDT, GDT, TSS, stubs, tables. */
 #include <string.h>
-#include <sys/mman.h>
 
 #include "vmm/log.h"
 #include "vmm/vmm.h"
-
-extern const uint8_t ring0_stubs_start[], ring0_stubs_end[];
 
 #define PAGE 4096ULL
 #define GiB (1ULL << 30)
@@ -133,6 +130,9 @@ static void build_idt(struct vm *vm)
         set_gate(idt, v, stubs + v * HV_STUB_SIZE, (v == 3 || v == 4) ? 3 : 0, v == 8);
     set_gate(idt, 0x80, stubs + HV_STUB_INT80, 3, 0);
     set_gate(idt, 0x82, stubs + HV_STUB_INT82, 1, 0);
+    /* The relay's wake-up interrupt; a guest's int $N to it takes #GP. */
+    set_gate(idt, HV_VEC_KICK, stubs + HV_STUB_KICK, 0, 0);
+    set_gate(idt, 0xff, stubs + HV_STUB_SPURIOUS, 0, 0);
 }
 
 /* Xen's reserved descriptors, plus the trampoline's own and the TSS. */
@@ -171,30 +171,45 @@ static void setup_vcpu_block(struct vm *vm, unsigned cpu)
                 vm->d.zero_gpa | PTE_P | PTE_A | PTE_NX);
     vh->ring0_stack_top = rsp0;
     vh->ring0_stack_host = hv_ptr(vm, hv_tramp_gpa(vm, blk + HV_STACK_OFF));
-    vh->pv.queue = hv_ptr(vm, hv_tramp_gpa(vm, blk + HV_QUEUE_OFF));
-    vh->pv.queue_va = HV_TRAMP_VA + blk + HV_QUEUE_OFF;
 }
 
-int hv_setup(struct vm *vm)
+void hv_layout(struct vm *vm)
 {
     struct pv_domain *d = &vm->d;
     uint64_t hv_gpa = ((d->xen_pfn + PV_NR_XEN_PAGES) * PAGE + MiB2 - 1) & ~(MiB2 - 1);
-    size_t stub_len = ring0_stubs_end - ring0_stubs_start;
 
     d->hv_pfn = hv_gpa / PAGE;
     d->hv_pages = hv_size_pages(vm, hv_gpa);
-    d->hv = mmap(NULL, d->hv_pages * PAGE, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (d->hv == MAP_FAILED)
-        return -1;
+}
+
+uint64_t hv_build_boot_tables(struct vm *vm)
+{
+    uint64_t l4 = hv_alloc(vm, 1), l3 = hv_alloc(vm, 1), l2 = hv_alloc(vm, 1);
+    uint64_t mmio = PTE_P | PTE_RW | PTE_A | PTE_D | PTE_PCD | PTE_PWT | PTE_NX;
+
+    set_pte(vm, vm->d.hv_l1_tramp_gpa, HV_LAPIC_OFF / PAGE, HV_LAPIC_GPA | mmio);
+    set_pte(vm, vm->d.hv_l1_tramp_gpa, HV_IOAPIC_OFF / PAGE, HV_IOAPIC_GPA | mmio);
+    set_pte(vm, l4, 0, l3 | HV_RW);
+    set_pte(vm, l3, 3, l2 | HV_RW);
+    set_pte(vm, l2, 511, 0xffe00000ULL | HV_RW | PTE_PSE); /* the firmware */
+    set_pte(vm, l4, HV_L4_SLOT_TRAMP, vm->d.hv_l3_tramp_gpa | HV_RW);
+    set_pte(vm, l4, HV_L4_SLOT_DIRECT, vm->d.hv_l3_direct_gpa | HV_RW);
+    return l4;
+}
+
+void hv_build(struct vm *vm)
+{
+    struct pv_domain *d = &vm->d;
+    size_t stub_len;
+    const uint8_t *stubs = vm->accel->stub_code(&stub_len);
+
     d->hv_used = (HV_VCPU_OFF + PV_MAX_VCPUS * HV_VCPU_SIZE) / PAGE;
     d->zero_gpa = hv_alloc(vm, 1);
-    memcpy(d->hv + HV_STUBS_OFF, ring0_stubs_start, stub_len);
+    memcpy(d->hv + HV_STUBS_OFF, stubs, stub_len);
     map_tramp(vm);
     map_m2p(vm);
     map_direct(vm);
     build_idt(vm);
     for (unsigned i = 0; i < PV_MAX_VCPUS; i++)
         setup_vcpu_block(vm, i);
-    return 0;
 }

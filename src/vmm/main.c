@@ -209,6 +209,7 @@ int main(int argc, char **argv)
     run_guest_started(&vm);
     run_park(&vm); /* -S: until cont */
     rc = run_quitting(&vm, NULL) ? EXIT_POWEROFF : vm_run(&vm);
+    vm.accel->stop(&vm); /* the software CPU's QEMU goes before an exec or exit */
     if (rc == EXIT_REBOOT && !vm.cfg.no_reboot && !run_quitting(&vm, NULL))
         restart(&vm, argv);
     return run_finish(&vm, rc);

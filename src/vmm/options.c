@@ -8,6 +8,7 @@
 #include "backend/devices.h"
 #include "monitor/qmp.h"
 #include "vmm/chardev.h"
+#include "accel/accel.h"
 #include "vmm/log.h"
 #include "vmm/opts.h"
 #include "vmm/vmm.h"
@@ -63,12 +64,23 @@ static void parse_uuid(struct config *c, const char *s)
     c->have_uuid = true;
 }
 
-/* accel=kvm, or a list such as kvm:tcg, where kvm comes first and wins. */
-static void check_accel(const char *option, const char *a)
+/* accel=kvm, tcg, or a list such as kvm:tcg, tried in order (QEMU's
+ * meaning). Several -accel options make such a list too. */
+static void set_accel(struct config *c, const char *option, const char *a)
 {
-    if (a && strcmp(a, "kvm") && strncmp(a, "kvm:", 4))
-        log_fatalx("options", "%s accel=%s: xenner runs guests with KVM only (accel=kvm)",
-                   option, a);
+    char *dup, *save = NULL, *list;
+
+    if (!a)
+        return;
+    dup = strdup(a);
+    for (char *n = strtok_r(dup, ":", &save); n; n = strtok_r(NULL, ":", &save))
+        if (!accel_find(n))
+            log_fatalx("options", "%s %s: unknown accelerator \"%s\" (kvm, tcg)", option, a, n);
+    free(dup);
+    if (c->accel && asprintf(&list, "%s:%s", c->accel, a) > 0)
+        c->accel = list;
+    else
+        c->accel = strdup(a);
 }
 
 static void parse_machine(struct config *c, const char *arg)
@@ -81,7 +93,7 @@ static void parse_machine(struct config *c, const char *arg)
     else if (type && strcmp(type, MACHINE_TYPE))
         log_fatalx("options", "-machine %s: unknown machine type (xenner provides \""
                    MACHINE_TYPE "\", and \"none\")", type);
-    check_accel("-machine", opts_get(o, "accel"));
+    set_accel(c, "-machine", opts_get(o, "accel"));
     opts_only(o, "usb", OFF);
     opts_only(o, "acpi", OFF);
     opts_only(o, "vmport", OFF);
@@ -93,11 +105,20 @@ static void parse_machine(struct config *c, const char *arg)
     opts_finish(o);
 }
 
-static void parse_accel(const char *arg)
+static void parse_accel(struct config *c, const char *arg)
 {
     struct opts *o = opts_parse("-accel", arg, "accel");
+    const char *a = opts_get(o, "accel"), *thread = opts_get(o, "thread");
 
-    check_accel("-accel", opts_get(o, "accel"));
+    if (!a)
+        log_fatalx("options", "-accel %s: no accelerator named (kvm, tcg)", arg);
+    set_accel(c, "-accel", a);
+    if (thread) {
+        if (strcmp(a, "tcg") || (strcmp(thread, "single") && strcmp(thread, "multi")))
+            log_fatalx("options", "-accel %s: thread= is tcg's, single or multi", arg);
+        c->tcg_thread = strdup(thread);
+    }
+    opts_accept(o, "tb-size"); /* QEMU's translation cache size: its default serves */
     opts_finish(o);
 }
 
@@ -267,8 +288,9 @@ bool options_parse(struct config *c, int argc, char **argv, int *i)
         o++;
     if (!strcmp(o, "-uuid")) parse_uuid(c, need(argc, argv, i));
     else if (!strcmp(o, "-machine") || !strcmp(o, "-M")) parse_machine(c, need(argc, argv, i));
-    else if (!strcmp(o, "-accel")) parse_accel(need(argc, argv, i));
-    else if (!strcmp(o, "-enable-kvm")) ;
+    else if (!strcmp(o, "-accel")) parse_accel(c, need(argc, argv, i));
+    else if (!strcmp(o, "-enable-kvm")) set_accel(c, "-enable-kvm", "kvm");
+    else if (!strcmp(o, "-no-kvm")) set_accel(c, "-no-kvm", "tcg");
     else if (!strcmp(o, "-cpu")) parse_cpu(need(argc, argv, i));
     else if (!strcmp(o, "-smp")) parse_smp(need(argc, argv, i));
     else if (!strcmp(o, "-name")) parse_name(c, need(argc, argv, i));
@@ -401,8 +423,11 @@ void options_usage(FILE *f)
 {
     fprintf(f,
         "QEMU-compatible options (libvirt's), see README \"QEMU options\":\n"
-        "  -machine xenpv|none[,accel=kvm]  machine (none: only the QMP monitor)\n"
-        "  -accel kvm, -enable-kvm          KVM (the only accelerator)\n"
+        "  -machine xenpv|none[,accel=kvm|tcg|kvm:tcg]  machine (none: only the QMP monitor)\n"
+        "  -accel kvm, -enable-kvm          run the guest on KVM\n"
+        "  -accel tcg[,thread=single|multi], -no-kvm\n"
+        "                                   run it on QEMU's software CPU (qemu-system-x86_64)\n"
+        "                                   default: KVM where /dev/kvm is usable, else tcg\n"
         "  -cpu qemu64|kvm64|host|max       accepted: the guest sees Xen's PV CPUID policy\n"
         "  -smp 1[,sockets=1,cores=1,...]   one vCPU\n"
         "  -uuid UUID                       domain handle (/vm/UUID in xenstore)\n"

@@ -3,12 +3,12 @@
 #ifndef XENNER_VMM_H
 #define XENNER_VMM_H
 
-#include <linux/kvm.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "accel/accel.h"
 #include "pv/pv.h"
 #include "vmm/opts.h"
 
@@ -19,11 +19,13 @@ enum {
     EXIT_CRASH = 2,    /* the guest reported a crash */
     EXIT_REBOOT = 3,   /* the guest rebooted under -no-reboot */
     EXIT_KILLED = 4,   /* xenner stopped a guest that broke the ABI or faulted fatally */
-    EXIT_INTERNAL = 5, /* KVM or xenner failed */
+    EXIT_INTERNAL = 5, /* the accelerator (KVM, QEMU) or xenner failed */
 };
 
 struct config {
     uint64_t ram_bytes;
+    const char *accel;     /* -accel, -machine accel=: "kvm", "tcg", "kvm:tcg"; NULL: either */
+    const char *tcg_thread; /* -accel tcg,thread=single|multi, or NULL */
     const char *kernel, *initrd, *append, *name;
     bool nographic;
     bool no_reboot; /* -no-reboot: a guest reboot ends xenner with EXIT_REBOOT */
@@ -49,8 +51,7 @@ struct config {
 
 struct vcpu_host {
     struct pv_vcpu pv;
-    int fd;
-    struct kvm_run *run;
+    void *accel;       /* the accelerator's own per-vCPU state */
     pthread_t thread;
     int kick_fd;       /* eventfd: wakes a blocked vCPU */
     timer_t timer;
@@ -58,7 +59,7 @@ struct vcpu_host {
     uint64_t armed_ns; /* deadline the timer is armed for */
     uint64_t ring0_stack_top;  /* trampoline VA */
     uint8_t *ring0_stack_host; /* host pointer to the stack page */
-    uint64_t exits, touch_runs;
+    uint64_t exits;
 };
 
 struct console;
@@ -66,14 +67,13 @@ struct store;
 
 struct vm {
     struct config cfg;
-    int kvm_fd, vm_fd;
+    const struct accel_ops *accel;
+    void *accel_state;  /* the accelerator's own */
     struct pv_domain d;
     struct vcpu_host vcpu[PV_MAX_VCPUS];
-    struct kvm_cpuid2 *cpuid;
-    unsigned phys_bits; /* host physical address width, from cpuid */
+    unsigned phys_bits; /* machine address width the guest is told */
     uint64_t boot_mono_ns; /* CLOCK_MONOTONIC at system time 0 */
     int64_t tsc_offset;     /* guest TSC - host TSC */
-    struct kvm_userspace_memory_region slots[3];
     struct console *console;
     struct store *store;
     unsigned deferred; /* WORK_* for the vCPU thread (vm_defer) */
@@ -94,14 +94,30 @@ static inline struct vm *vm_of(struct pv_domain *d)
     return (struct vm *)((char *)d - __builtin_offsetof(struct vm, d));
 }
 
-/* kvm.c */
+/* vcpu.c: the VM over the accelerator seam */
+/* Choose the accelerator (-accel, else KVM where usable, else TCG), lay out
+ * and map guest memory, build the hypervisor hole, start the vCPUs. 0 or -1. */
 int vm_create(struct vm *vm);
 int vm_run(struct vm *vm); /* runs vCPU 0 until the domain stops; returns exit code */
-void vm_flush_shadows(struct vm *vm);
+/* For an accelerator interrupted by a kick: run deferred work and expired
+ * timers; true if an event must be delivered to the guest now. */
+bool vcpu_event_due(struct vcpu_host *vh);
+/* A ring-3 code (or stack) segment descriptor for selector sel: 0 and
+ * *desc, or -1 if the guest's selector does not name one. */
+int vcpu_user_seg(struct pv_vcpu *v, uint16_t sel, bool code, uint64_t *desc);
+/* The page-table root the vCPU runs on (kernel or user mode), an address. */
+uint64_t vcpu_active_cr3(const struct pv_vcpu *v);
 
 /* hv.c: the trampoline area: IDT, GDT, TSS, stubs, page tables of the hole */
-int hv_setup(struct vm *vm);
+/* Place the hole after RAM and Xen's pages: sets d.hv_pfn and d.hv_pages. */
+void hv_layout(struct vm *vm);
+/* Build it in d.hv (mapped): tables, IDT, GDTs, TSSs, the accelerator's stubs. */
+void hv_build(struct vm *vm);
 uint64_t hv_tramp_gpa(struct vm *vm, uint64_t tramp_off);
+/* Software CPU: map the local APIC and IOAPIC into the trampoline, and build
+ * the boot page tables (the trampoline and the firmware's last 2 MiB below
+ * 4 GiB); returns their root's address. */
+uint64_t hv_build_boot_tables(struct vm *vm);
 
 /* host.c: services the PV core uses */
 void host_init(struct vm *vm);

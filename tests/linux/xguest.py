@@ -19,6 +19,17 @@ SKIP = 77
 BOOT_TIMEOUT = 240
 
 
+def no_accelerator():
+    """None if xenner can run a guest here, on KVM (a usable /dev/kvm) or on
+    QEMU's software CPU (qemu-system-x86_64, or $XENNER_QEMU); else why not."""
+    if os.access("/dev/kvm", os.R_OK | os.W_OK) and os.environ.get("XENNER_ACCEL") != "tcg":
+        return None
+    import shutil
+    if shutil.which(os.environ.get("XENNER_QEMU") or "qemu-system-x86_64"):
+        return None
+    return "no accelerator: /dev/kvm is not usable and qemu-system-x86_64 is not installed"
+
+
 def kit_dir(flavour):
     base = os.environ.get("XENNER_CACHE") or str(HERE.parent.parent / "cache")
     d = pathlib.Path(base) / "linux" / flavour

@@ -34,6 +34,11 @@ static void build_tables(struct fix *f)
         fix_pt(f, L1)[i] = (uint64_t)i * PAGE | PTE_P | (i >= L4 && i <= L1 ? 0 : PTE_RW);
 }
 
+static void count_pt_changed(void *h, struct pv_vcpu *v, uint64_t gpa)
+{
+    ((struct fix *)h)->pt_changed++;
+}
+
 struct fix *fix_new(void)
 {
     struct fix *f = calloc(1, sizeof(*f));
@@ -54,11 +59,12 @@ struct fix *fix_new(void)
     d->m2p = calloc(d->max_pfn, sizeof(uint64_t));
     d->host.vformat = fmt;
     d->host.log = quiet;
+    d->host.pt_changed = count_pt_changed;
+    d->host.opaque = f;
     d->hv_l3_m2p_gpa = 128 * PAGE;
     d->hv_l3_tramp_gpa = 129 * PAGE;
     d->hv_l3_direct_gpa = 130 * PAGE;
     f->v.d = d;
-    f->v.queue = f->queue;
     f->v.kernel_mode = true;
     build_tables(f);
     assert_int_equal(pv_get_type(&f->v, L4, PGT_L4), 0);

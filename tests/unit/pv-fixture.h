@@ -15,7 +15,7 @@
 struct fix {
     struct pv_domain d;
     struct pv_vcpu v;
-    uint64_t queue[HV_QUEUE_MAX];
+    unsigned pt_changed; /* pt_changed calls: cached entries to flush */
 };
 
 /* A domain whose VA [0, 256 KiB) maps frames 0..63 through L4..L1 at frames
