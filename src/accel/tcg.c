@@ -442,6 +442,15 @@ static int measure_tsc(struct vm *vm, struct tcg_vcpu *t, uint64_t ns0, uint64_t
     return 0;
 }
 
+/* How long each side spins before it sleeps: SPIN_US, or XENNER_TCG_SPIN_US
+ * (for measurements; 0 sleeps at once). */
+static uint64_t spin_us(void)
+{
+    const char *e = getenv("XENNER_TCG_SPIN_US");
+
+    return e && *e ? strtoull(e, NULL, 10) : SPIN_US;
+}
+
 static int tcg_start(struct vm *vm)
 {
     struct tcg_state *s = T(vm);
@@ -474,7 +483,7 @@ static int tcg_start(struct vm *vm)
         log_warnx("tcg", "cannot read the software CPU's TSC");
         return -1;
     }
-    s->spin_ticks = vm->d.tsc_khz * SPIN_US / 1000;
+    s->spin_ticks = vm->d.tsc_khz * spin_us() / 1000;
     R(t, HR_SPIN) = s->spin_ticks;
     vm->phys_bits = 40;
     for (unsigned i = 0; i < s->nr_cpuid; i++)
