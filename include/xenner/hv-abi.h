@@ -37,6 +37,7 @@
 #define HV_QUEUE_OFF 0x13000ULL /* touch queue: addresses the ring-0 loop rewrites */
 #define HV_QUEUE_MAX 500        /* entries of 8 bytes; the rest of the page is spare */
 #define HV_RELAY_OFF 0x14000ULL /* software CPU: the relay page (below) */
+#define HV_COMB_OFF 0x15000ULL  /* software CPU: the combined L4 (src/accel/tcg.c) */
 
 /* Software CPU only: the local APIC and the IOAPIC, mapped uncached into the
  * trampoline (ring 0), so the relay can take and end its wake-up interrupt. */
@@ -50,6 +51,10 @@
 #define HV_SEL_CS0 0xe008  /* ring-0 64-bit code, the trampoline's own */
 #define HV_SEL_DS0 0xe010  /* ring-0 data */
 #define HV_SEL_TSS 0xe040  /* 16-byte TSS descriptor */
+/* Software CPU: the guest kernel's code and stack at ring 1, where it runs
+ * on a combined top-level table (src/accel/tcg.c). */
+#define HV_SEL_CS1 0xe051
+#define HV_SEL_DS1 0xe059
 
 /*
  * Every stub is one `out %al, $port`. The port tells the VMM why ring 0 was

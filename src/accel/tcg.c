@@ -57,8 +57,30 @@ struct tcg_state {
     uint64_t ticks_guest, ticks_xenner, last_tick;
 };
 
+/*
+ * How the guest's top-level tables map onto the vCPU's CR3. A 64-bit PV
+ * kernel runs in ring 3 with its own L4 and its processes with a user L4,
+ * and Xen switches CR3 at every kernel entry and exit; TCG flushes its
+ * whole TLB at each CR3 load, which made a system call cost ~9 us more.
+ * So where the two tables agree on the user half (Linux keeps them so), the
+ * vCPU runs on one combined L4 in both modes: the user half and Xen's slots
+ * as they are, the kernel half without _PAGE_USER. The kernel then runs at
+ * ring 1 (it reaches its half as supervisor), its processes at ring 3 (they
+ * do not), and TCG keeps the two modes' TLB entries apart by privilege.
+ */
+enum l4_mode {
+    L4_SAME,     /* one table serves both modes (no user L4, or an equal one) */
+    L4_SPLIT,    /* kernel and user L4 differ in the user half: switch CR3 */
+    L4_COMBINED, /* the combined table, kernel at ring 1 */
+};
+
 struct tcg_vcpu {
     volatile uint64_t *r; /* the relay page, by HR_* offset / 8 */
+    uint64_t *comb, comb_gpa; /* the combined L4 */
+    uint64_t cls_k, cls_u; /* the L4 pair classified (frames) */
+    enum l4_mode mode;
+    bool cls_stale;       /* one of them was written since */
+    uint16_t guest_cs, guest_ss; /* the guest's kernel selectors while at ring 1 */
     uint64_t seq;         /* the last SEQ_IN handled */
     /* What the relay has loaded, to load only what changes. */
     uint64_t cr3, fs_base, gs_base, dr[5];
@@ -462,6 +484,9 @@ static int tcg_start(struct vm *vm)
 
     vh->accel = t;
     t->r = pv_hv_gpa(&vm->d, relay, PAGE);
+    t->comb_gpa = hv_tramp_gpa(vm, HV_VCPU_OFF + HV_COMB_OFF);
+    t->comb = pv_hv_gpa(&vm->d, t->comb_gpa, PAGE);
+    t->cls_stale = true;
     if (make_rom(s, hv_build_boot_tables(vm))) {
         log_warn("tcg", "cannot make the firmware image");
         return -1;
@@ -494,19 +519,76 @@ static int tcg_start(struct vm *vm)
     return 0;
 }
 
+static bool guest_slot(unsigned i)
+{
+    return i < HV_L4_FIRST || i > HV_L4_LAST;
+}
+
+/* Classify the vCPU's L4 pair, building the combined table if it serves. */
+static void classify(struct pv_vcpu *v, struct tcg_vcpu *t)
+{
+    const uint64_t *k = pv_gpa(v->d, v->cr3_kernel << 12, PAGE);
+    const uint64_t *u = v->cr3_user ? pv_gpa(v->d, v->cr3_user << 12, PAGE) : NULL;
+    const uint64_t ign = PTE_A | PTE_D;
+    bool upper_same = true;
+
+    t->cls_k = v->cr3_kernel;
+    t->cls_u = v->cr3_user;
+    t->cls_stale = false;
+    t->mode = L4_SAME;
+    if (!k || !u || k == u)
+        return;
+    for (unsigned i = 0; i < 512; i++) {
+        if (!guest_slot(i) || ((k[i] ^ u[i]) & ~ign) == 0)
+            continue;
+        if (i < 256) {
+            t->mode = L4_SPLIT;
+            return;
+        }
+        upper_same = false;
+    }
+    if (upper_same)
+        return;
+    t->mode = L4_COMBINED;
+    for (unsigned i = 0; i < 512; i++)
+        t->comb[i] = i < 256 ? u[i] : guest_slot(i) ? k[i] & ~PTE_US : k[i];
+    t->flush = true;
+}
+
+/* The root the vCPU runs on, and whether the kernel goes to ring 1. */
+static uint64_t choose_cr3(struct pv_vcpu *v, struct tcg_vcpu *t, bool *ring1)
+{
+    *ring1 = false;
+    if (t->cls_stale || t->cls_k != v->cr3_kernel || t->cls_u != v->cr3_user)
+        classify(v, t);
+    if (t->mode == L4_COMBINED) {
+        *ring1 = v->kernel_mode;
+        return t->comb_gpa;
+    }
+    if (t->mode == L4_SAME)
+        return v->cr3_kernel << 12;
+    return vcpu_active_cr3(v);
+}
+
 /* v's state, and whatever of the rest changed, into the relay page. */
 static bool write_answer(struct vcpu_host *vh)
 {
     struct pv_vcpu *v = &vh->pv;
     struct tcg_vcpu *t = TV(vh);
-    uint64_t desc, flags = 0, cr3 = vcpu_active_cr3(v);
+    bool ring1;
+    uint64_t cs_desc, ss_desc, flags = 0, cr3;
     uint64_t gs = v->kernel_mode ? v->gs_base_kernel : v->gs_base_user;
     const uint64_t dr[5] = { v->dr[0], v->dr[1], v->dr[2], v->dr[3], v->dr[7] ? v->dr[7] : 0x400 };
     volatile uint64_t *g = &R(t, HR_GPR);
 
-    if (vcpu_user_seg(v, v->cs, true, &desc) || vcpu_user_seg(v, v->ss, false, &desc)) {
+    if (vcpu_user_seg(v, v->cs, true, &cs_desc) || vcpu_user_seg(v, v->ss, false, &ss_desc)) {
         pv_crash(v->d, PV_STOP_KILLED, "return to invalid selectors cs=%#x ss=%#x", v->cs, v->ss);
         return false;
+    }
+    cr3 = choose_cr3(v, t, &ring1);
+    if (ring1 && !((cs_desc >> 53) & 1)) {
+        ring1 = false; /* not 64-bit code: the guest's own tables, at ring 3 */
+        cr3 = vcpu_active_cr3(v);
     }
     g[0] = v->r.rax; g[1] = v->r.rbx; g[2] = v->r.rcx; g[3] = v->r.rdx;
     g[4] = v->r.rsi; g[5] = v->r.rdi; g[7] = v->r.rbp;
@@ -517,6 +599,12 @@ static bool write_answer(struct vcpu_host *vh)
     R(t, HR_RFLAGS) = v->r.rflags;
     R(t, HR_CS) = v->cs;
     R(t, HR_SS) = v->ss;
+    t->guest_cs = v->cs;
+    t->guest_ss = v->ss;
+    if (ring1) {
+        R(t, HR_CS) = HV_SEL_CS1;
+        R(t, HR_SS) = HV_SEL_DS1;
+    }
     if (cr3 != t->cr3 || t->flush) {
         flags |= HV_RF_CR3;
         R(t, HR_CR3) = t->cr3 = cr3;
@@ -591,6 +679,12 @@ static void read_event(struct vcpu_host *vh, struct accel_event *ev)
     }
     v->cs = R(t, HR_CS);
     v->ss = R(t, HR_SS);
+    if (v->cs == HV_SEL_CS1) { /* the kernel at ring 1: its own selectors */
+        v->cs = t->guest_cs;
+        v->ss = t->guest_ss;
+        if (e == 14)
+            R(t, HR_ERR) |= 4; /* a PV kernel's faults are user-mode ones, as on Xen */
+    }
     if (e == HV_EV_KICK) {
         ev->kind = ACCEL_EV_KICK;
     } else if (e < 0x20 || e == HV_EV_INT80 || e == HV_EV_INT82) {
@@ -649,8 +743,13 @@ static void tcg_kick(struct vcpu_host *vh)
 
 static void tcg_pt_changed(struct vcpu_host *vh, uint64_t gpa)
 {
-    if (TV(vh))
-        TV(vh)->flush = true;
+    struct tcg_vcpu *t = TV(vh);
+
+    if (!t)
+        return;
+    t->flush = true;
+    if ((gpa >> 12) == t->cls_k || (gpa >> 12) == t->cls_u)
+        t->cls_stale = true;
 }
 
 static bool tcg_cpuid(struct vm *vm, uint32_t leaf, uint32_t sub, uint32_t out[4])

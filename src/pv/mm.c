@@ -68,9 +68,13 @@ void pv_write_pte(struct pv_vcpu *v, uint64_t gpa, uint64_t val)
      * not present, or the same frame with RW, A or D added or NX taken away.
      * A stale TLB or shadow entry then only faults where the new one would
      * not, and the fault walks the guest's tables again, finding the new
-     * entry by itself.
+     * entry by itself. Every write to a top-level table is told, though:
+     * an accelerator may keep copies of those (the software CPU's combined
+     * table, src/accel/tcg.c).
      */
-    if ((f && !f->was_pt) || !(old & PTE_P) || only_gains(old, val))
+    bool l4 = f && f->type == PGT_L4;
+
+    if (!l4 && ((f && !f->was_pt) || !(old & PTE_P) || only_gains(old, val)))
         return;
     if (d->host.pt_changed)
         d->host.pt_changed(d->host.opaque, v, gpa & ~7ULL);

@@ -129,8 +129,9 @@ struct pv_host {
     /* An MSR as the host vCPU has it, for the few passed through; 0 or -1. */
     int (*host_msr)(void *h, struct pv_vcpu *v, uint32_t msr, uint64_t *val);
     /* A present entry of a page table the vCPU may have cached (in a TLB or
-     * a shadow page table) changed at guest-physical gpa: the accelerator
-     * must not run the vCPU on the old entry. NULL: nothing caches. */
+     * a shadow page table) changed at guest-physical gpa, or any entry of an
+     * L4: the accelerator must not run the vCPU on the old entry. NULL:
+     * nothing caches. */
     void (*pt_changed)(void *h, struct pv_vcpu *v, uint64_t gpa);
     void *opaque;
 };

@@ -149,6 +149,8 @@ static void build_gdt(struct vm *vm, unsigned cpu, uint64_t tss_va)
     e[FLAT_RING3_CS32 >> 3] = 0x00cffb000000ffffULL; /* ring 3, 32-bit code */
     e[FLAT_RING3_DS32 >> 3] = 0x00cff3000000ffffULL; /* ring 3 data/stack */
     e[FLAT_RING3_CS64 >> 3] = 0x00affb000000ffffULL; /* ring 3, 64-bit code */
+    e[HV_SEL_CS1 >> 3] = 0x00afbb000000ffffULL;      /* ring 1, 64-bit code */
+    e[HV_SEL_DS1 >> 3] = 0x00cfb3000000ffffULL;      /* ring 1 data/stack */
     e[HV_SEL_TSS >> 3] = tss_lo;                     /* busy 64-bit TSS */
     e[(HV_SEL_TSS >> 3) + 1] = tss_va >> 32;
 }
