@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -381,10 +382,17 @@ static int wait_event(struct vm *vm, struct tcg_vcpu *t, int timeout_ms)
     struct tcg_state *s = T(vm);
     uint64_t t0 = __rdtsc(), start = mono_ns(CLOCK_MONOTONIC);
 
+    /* Spin, yielding the core after the first few microseconds: on a busy
+     * host QEMU's vCPU thread may be waiting for this very core. */
     while (__atomic_load_n(&R(t, HR_SEQ_IN), __ATOMIC_ACQUIRE) == t->seq) {
-        if (__rdtsc() - t0 > s->spin_ticks)
+        uint64_t spent = __rdtsc() - t0;
+
+        if (spent > s->spin_ticks)
             break;
-        _mm_pause();
+        if (spent > s->spin_ticks / 8)
+            sched_yield();
+        else
+            _mm_pause();
     }
     s->events++;
     if (__atomic_load_n(&R(t, HR_SEQ_IN), __ATOMIC_ACQUIRE) != t->seq)

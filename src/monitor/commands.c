@@ -102,13 +102,15 @@ static struct json_object *q_commands(struct vm *vm, struct json_object *args)
     return r;
 }
 
+/* As QEMU: present if KVM can be used here, enabled if it runs the guest
+ * (with -machine none: if it would, from accel=). */
 static struct json_object *q_kvm(struct vm *vm, struct json_object *args)
 {
     struct json_object *r = OBJ();
-    bool present = access("/dev/kvm", R_OK | W_OK) == 0;
+    char why[256];
 
-    ADD(r, "enabled", BOOL(present));
-    ADD(r, "present", BOOL(present));
+    ADD(r, "enabled", BOOL(vm_accel(vm) == &accel_kvm));
+    ADD(r, "present", BOOL(accel_kvm.probe(why, sizeof(why)) == 0));
     return r;
 }
 

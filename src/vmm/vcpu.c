@@ -13,7 +13,7 @@
 /* -accel / accel=: a list such as "kvm:tcg", tried in order. Without one,
  * KVM where it is usable, else the software CPU, as QEMU's default would be
  * if it knew to fall back. */
-static const struct accel_ops *choose_accel(const char *list)
+static const struct accel_ops *choose_accel(const char *list, bool quiet)
 {
     char why[256] = "", tried[512] = "";
     char *dup = strdup(list ? list : "kvm:tcg"), *save = NULL;
@@ -29,11 +29,12 @@ static const struct accel_ops *choose_accel(const char *list)
                      tried[0] ? "; " : "", n, why);
     }
     free(dup);
+    if (quiet)
+        return found;
     if (!found) {
         log_warnx("accel", "no accelerator can run the guest: %s", tried);
-        if (list && !strcmp(list, "kvm"))
-            log_warnx("accel", "use -accel tcg (QEMU's software CPU), or load kvm_intel or "
-                      "kvm_amd and give this user access to /dev/kvm");
+        log_warnx("accel", "use -accel tcg with Debian's qemu-system-x86 installed (QEMU's "
+                  "software CPU), or load kvm_intel or kvm_amd and give this user /dev/kvm");
         return NULL;
     }
     log_info("accel", "running the guest on %s", found == &accel_kvm ? "KVM" :
@@ -41,13 +42,23 @@ static const struct accel_ops *choose_accel(const char *list)
     return found;
 }
 
+static const char *accel_list(const struct vm *vm)
+{
+    /* XENNER_ACCEL: the default for a host (the test suites' one setting). */
+    return vm->cfg.accel ? vm->cfg.accel : getenv("XENNER_ACCEL");
+}
+
+const struct accel_ops *vm_accel(struct vm *vm)
+{
+    return vm->accel ? vm->accel : choose_accel(accel_list(vm), true);
+}
+
 int vm_create(struct vm *vm)
 {
     struct pv_domain *d = &vm->d;
     uint8_t *mem;
 
-    /* XENNER_ACCEL: the default for a host (the test suites' one setting). */
-    vm->accel = choose_accel(vm->cfg.accel ? vm->cfg.accel : getenv("XENNER_ACCEL"));
+    vm->accel = choose_accel(accel_list(vm), false);
     if (!vm->accel)
         return -1;
     d->nr_pages = vm->cfg.ram_bytes / PAGE;

@@ -99,6 +99,9 @@ static inline struct vm *vm_of(struct pv_domain *d)
  * and map guest memory, build the hypervisor hole, start the vCPUs. 0 or -1. */
 int vm_create(struct vm *vm);
 int vm_run(struct vm *vm); /* runs vCPU 0 until the domain stops; returns exit code */
+/* The accelerator the guest runs on, or (no guest yet, -machine none) the
+ * one it would run on; NULL if none can. */
+const struct accel_ops *vm_accel(struct vm *vm);
 /* For an accelerator interrupted by a kick: run deferred work and expired
  * timers; true if an event must be delivered to the guest now. */
 bool vcpu_event_due(struct vcpu_host *vh);
