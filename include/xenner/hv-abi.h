@@ -110,7 +110,6 @@
 #define HR_CR0_TS 0x110   /* 0 or 8: CR0.TS to load */
 #define HR_GS_SEL 0x118
 #define HR_DR 0x120       /* dr0 dr1 dr2 dr3 dr7 */
-#define HR_STACK 0x148    /* the ring-0 stack's top (the relay sets it) */
 #define HR_SPIN 0x150     /* TSC ticks the relay spins before it sleeps */
 #define HR_CPUID 0x200    /* HV_CPUID_MAX entries: leaf, subleaf, eax, ebx, ecx, edx (u32) */
 #define HV_CPUID_MAX 40

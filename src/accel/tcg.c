@@ -510,6 +510,7 @@ static int tcg_start(struct vm *vm)
                       START_TIMEOUT_MS / 1000);
         return -1;
     }
+    hv_protect_tramp(vm);
     tab = (uint32_t *)((uintptr_t)t->r + HR_CPUID);
     memcpy(s->cpuid, tab, s->nr_cpuid * 24);
     if (measure_tsc(vm, t, ns0, tsc0)) {
@@ -558,8 +559,11 @@ static void classify(struct pv_vcpu *v, struct tcg_vcpu *t)
     if (upper_same)
         return;
     t->mode = L4_COMBINED;
+    /* Not the direct map of guest-physical memory either: a kernel at ring
+     * 1 could write through it, and the relay does not use it. */
     for (unsigned i = 0; i < 512; i++)
-        t->comb[i] = i < 256 ? u[i] : guest_slot(i) ? k[i] & ~PTE_US : k[i];
+        t->comb[i] = i < 256 ? u[i] : guest_slot(i) ? k[i] & ~PTE_US :
+                     i == HV_L4_SLOT_DIRECT ? 0 : k[i];
     t->flush = true;
 }
 

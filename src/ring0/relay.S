@@ -72,8 +72,7 @@ ring0_relay_start:
         .org ring0_relay_start + HV_STUB_SYSCALL
         swapgs
         mov %rsp, %gs:HR_RSP
-        mov %gs:HR_STACK, %rsp
-        jmp syscall_entry
+        jmp syscall_stack
 
         .org ring0_relay_start + HV_STUB_TOUCH
 /* Frame: index, (no error code), rip, cs, rflags, rsp, ss. */
@@ -106,6 +105,20 @@ entry_err:
         call ack_kick
         jmp save_bases
 
+/* The ring-0 stack is at a fixed place from the relay page, whose address is
+ * GS_BASE (an MSR the guest cannot write; the page itself it may). */
+syscall_stack:
+        mov %rax, %gs:HR_GPR + 0x00
+        mov %rcx, %gs:HR_GPR + 0x10
+        mov %rdx, %gs:HR_GPR + 0x18
+        mov $MSR_GS_BASE, %ecx
+        rdmsr
+        shl $32, %rdx
+        or %rdx, %rax
+        lea HV_STACK_OFF + 4096 - HV_RELAY_OFF(%rax), %rsp
+        mov %gs:HR_GPR + 0x00, %rax
+        mov %gs:HR_GPR + 0x10, %rcx
+        mov %gs:HR_GPR + 0x18, %rdx
 syscall_entry:
         call save_gprs
         mov %rcx, %gs:HR_RIP
@@ -353,7 +366,6 @@ ring0_relay_init:
         xor %edx, %edx
         mov $MSR_KERNEL_GS_BASE, %ecx
         wrmsr
-        mov %rsp, %gs:HR_STACK
         /* syscall: 64-bit entry at the stub, ring-0 CS from STAR[47:32];
          * sysret's selectors (STAR[63:48]) are never used. IF, TF, DF, AC,
          * NT and IOPL are cleared on entry. */

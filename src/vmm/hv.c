@@ -184,6 +184,41 @@ void hv_layout(struct vm *vm)
     d->hv_pages = hv_size_pages(vm, hv_gpa);
 }
 
+/*
+ * Software CPU, once the relay runs: leave in the trampoline only what the
+ * CPU and the relay need, read-only where they only read it. A guest kernel
+ * running at ring 1 (src/accel/tcg.c) is a supervisor to the page tables,
+ * so every page left writable here is writable to it: the ring-0 stacks
+ * (which hold nothing between two entries) and the relay page (whose every
+ * field the relay uses is written by xenner right before, while the guest
+ * cannot run).
+ */
+void hv_protect_tramp(struct vm *vm)
+{
+    uint64_t lin_pages = (HV_VCPU_OFF + PV_MAX_VCPUS * HV_VCPU_SIZE) / PAGE;
+    uint64_t l1 = vm->d.hv_l1_tramp_gpa;
+
+    for (uint64_t i = 1; i < lin_pages; i++) {
+        uint64_t off = i * PAGE, in_blk = (off - HV_VCPU_OFF) % HV_VCPU_SIZE;
+        uint64_t pte = hv_tramp_gpa(vm, off) | PTE_P | PTE_A | PTE_NX;
+
+        if (off == HV_LAPIC_OFF || off == HV_IOAPIC_OFF)
+            continue;
+        if (off < HV_VCPU_OFF) {
+            set_pte(vm, l1, i, off == HV_IDT_OFF ? pte : 0);
+            continue;
+        }
+        if (in_blk < HV_GDT_GUEST_PAGES * PAGE)
+            continue; /* the guest's GDT frames: read-only already */
+        if (in_blk < HV_TSS_OFF + PAGE)
+            set_pte(vm, l1, i, pte); /* Xen's GDT entries and the TSS */
+        else if (in_blk == HV_STACK_OFF || in_blk == HV_DFSTK_OFF || in_blk == HV_RELAY_OFF)
+            set_pte(vm, l1, i, pte | PTE_RW | PTE_D);
+        else
+            set_pte(vm, l1, i, 0);
+    }
+}
+
 uint64_t hv_build_boot_tables(struct vm *vm)
 {
     uint64_t l4 = hv_alloc(vm, 1), l3 = hv_alloc(vm, 1), l2 = hv_alloc(vm, 1);

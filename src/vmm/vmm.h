@@ -121,6 +121,9 @@ uint64_t hv_tramp_gpa(struct vm *vm, uint64_t tramp_off);
  * the boot page tables (the trampoline and the firmware's last 2 MiB below
  * 4 GiB); returns their root's address. */
 uint64_t hv_build_boot_tables(struct vm *vm);
+/* Software CPU, once the relay runs: unmap what it does not need, make
+ * read-only what it only reads (IDT, GDT, TSS). */
+void hv_protect_tramp(struct vm *vm);
 
 /* host.c: services the PV core uses */
 void host_init(struct vm *vm);

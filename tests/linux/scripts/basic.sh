@@ -27,6 +27,8 @@ while [ $n -lt 200 ]; do ls /bin | tr a-z A-Z >/dev/null; n=$((n + 1)); done
 killed=$(dmesg | grep -c -E 'segfault at|general protection fault|trap .* ip:')
 check "200 pipelines, no process killed by a fault ($killed)" '[ $killed -eq 0 ]'
 
+check "a process cannot read the hypervisor hole or the kernel" '/bin/hvpeek'
+
 sleep 30 &
 pid=$!
 kill -TERM $pid
