@@ -15,7 +15,7 @@
 #include <linux/kvm.h>
 
 #include "accel/accel.h"
-#include "vmm/log.h"
+#include "util/log.h"
 #include "vmm/vmm.h"
 
 extern const uint8_t ring0_stubs_start[], ring0_stubs_end[];

@@ -29,7 +29,7 @@
 #include <x86intrin.h>
 
 #include "accel/accel.h"
-#include "vmm/log.h"
+#include "util/log.h"
 #include "vmm/vmm.h"
 
 extern const uint8_t ring0_relay_start[], ring0_relay_end[], ring0_relay_init[];

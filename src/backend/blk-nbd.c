@@ -10,7 +10,7 @@
 #include <libnbd.h>
 
 #include "backend/blk-priv.h"
-#include "vmm/log.h"
+#include "util/log.h"
 
 /* One image's connection; requests bounce through one buffer, so that a
  * request of many page pieces is one NBD command. */

@@ -12,8 +12,8 @@
 
 #include "backend/blk-priv.h"
 #include "backend/xenbus.h"
-#include "vmm/log.h"
-#include "vmm/thread.h"
+#include "util/log.h"
+#include "util/thread.h"
 #include "vmm/vmm.h"
 
 #define BACKEND_DOMID 0 /* the domain the guest grants its pages to: xenner, as dom0 */

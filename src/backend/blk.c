@@ -13,8 +13,8 @@
 
 #include "backend/blk-priv.h"
 #include "backend/devices.h"
-#include "vmm/log.h"
-#include "vmm/opts.h"
+#include "util/log.h"
+#include "util/opts.h"
 
 #define MAX_DISKS 32
 #define MAX_INDEX (26 + 26 * 26) /* xvda..xvdzz */

@@ -6,9 +6,9 @@
 
 #include "backend/devices.h"
 #include "backend/xenbus.h"
-#include "vmm/chardev.h"
-#include "vmm/log.h"
-#include "vmm/opts.h"
+#include "util/chardev.h"
+#include "util/log.h"
+#include "util/opts.h"
 #include "vmm/vmm.h"
 #include <xen/io/console.h>
 

@@ -3,8 +3,9 @@
 #include <string.h>
 
 #include "backend/devices.h"
-#include "vmm/log.h"
-#include "vmm/opts.h"
+#include "backend/xenbus.h"
+#include "util/log.h"
+#include "util/opts.h"
 #include "vmm/vmm.h"
 
 /* -device drivers xenner serves. A PV guest has no PCI bus: a virtio
@@ -45,6 +46,8 @@ void devices_setup(struct vm *vm)
 {
     struct config *c = &vm->cfg;
 
+    vm->on_built = xb_attach;
+    vm_on_work(WORK_DEVICES, xb_run_deferred);
     for (unsigned i = 0; i < c->blockdev.n; i++)
         blk_blockdev(vm, c->blockdev.v[i]);
     for (unsigned i = 0; i < c->drive.n; i++)

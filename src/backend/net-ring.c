@@ -16,8 +16,8 @@
 
 #include "backend/net-priv.h"
 #include "backend/xenbus.h"
-#include "vmm/log.h"
-#include "vmm/thread.h"
+#include "util/log.h"
+#include "util/thread.h"
 #include "vmm/vmm.h"
 
 #define BATCH 64 /* packets per direction before the other gets a turn */

@@ -16,8 +16,8 @@
 #include "backend/devices.h"
 #include "backend/net-priv.h"
 #include "backend/xenbus.h"
-#include "vmm/log.h"
-#include "vmm/opts.h"
+#include "util/log.h"
+#include "util/opts.h"
 #include "vmm/vmm.h"
 
 #define MAX_TAPS 16

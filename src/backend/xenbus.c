@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "backend/xenbus.h"
-#include "vmm/log.h"
+#include "util/log.h"
 #include "vmm/vmm.h"
 #include "xenstore/xenstore.h"
 

@@ -7,8 +7,8 @@
 #include <json-c/json.h>
 
 #include "monitor/qmp.h"
-#include "vmm/chardev.h"
-#include "vmm/opts.h"
+#include "util/chardev.h"
+#include "util/opts.h"
 #include "vmm/runstate.h"
 #include "vmm/vmm.h"
 

@@ -9,8 +9,8 @@
 #include <json-c/json.h>
 
 #include "monitor/qmp.h"
-#include "vmm/chardev.h"
-#include "vmm/log.h"
+#include "util/chardev.h"
+#include "util/log.h"
 #include "vmm/runstate.h"
 #include "vmm/vmm.h"
 

@@ -13,8 +13,7 @@
 
 #include "builder/builder.h"
 #include "loader/kernel.h"
-#include "backend/xenbus.h"
-#include "vmm/log.h"
+#include "util/log.h"
 #include "vmm/vmm.h"
 #include <xen/features.h>
 #include <xen/vcpu.h>
@@ -140,7 +139,8 @@ int boot_guest(struct vm *vm)
     vm->d.store_pfn = l.store_pfn;
     console_attach(vm);
     store_attach(vm);
-    xb_attach(vm);
+    if (vm->on_built)
+        vm->on_built(vm); /* the backends' devices, in xenstore */
     free(image);
     free((void *)a.initrd);
     if (init_vcpu(vm, &l))

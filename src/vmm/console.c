@@ -8,8 +8,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "vmm/chardev.h"
-#include "vmm/log.h"
+#include "util/chardev.h"
+#include "util/log.h"
 #include "vmm/runstate.h"
 #include "vmm/vmm.h"
 #include <xen/io/console.h>

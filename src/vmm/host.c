@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
-#include "vmm/log.h"
+#include "util/log.h"
 #include "vmm/vmm.h"
 #include <xen/arch-x86/cpuid.h>
 

@@ -2,7 +2,7 @@
 /* The trampoline area in the hypervisor hole: IDT, GDT, TSS, stubs, tables. */
 #include <string.h>
 
-#include "vmm/log.h"
+#include "util/log.h"
 #include "vmm/vmm.h"
 
 #define PAGE 4096ULL

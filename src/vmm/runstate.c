@@ -11,9 +11,8 @@
 
 #include <json-c/json.h>
 
-#include "monitor/qmp.h"
-#include "vmm/chardev.h"
-#include "vmm/log.h"
+#include "util/chardev.h"
+#include "util/log.h"
 #include "vmm/runstate.h"
 #include "vmm/vmm.h"
 #include "xenstore/xenstore.h"
@@ -62,9 +61,25 @@ int run_vcpu_tid(struct vm *vm)
     return rs.vcpu_alive ? rs.tid : 0;
 }
 
+/* Who hears of state changes: the QMP monitor, if it registered. */
+static void (*listener)(const char *name, struct json_object *data);
+
+void run_on_event(void (*fn)(const char *name, struct json_object *data))
+{
+    listener = fn;
+}
+
+static void run_event(const char *name, struct json_object *data)
+{
+    if (listener)
+        listener(name, data);
+    else
+        json_object_put(data);
+}
+
 static void event_simple(const char *name)
 {
-    monitor_event(name, NULL);
+    run_event(name, NULL);
 }
 
 void run_stop(struct vm *vm)
@@ -141,7 +156,7 @@ bool run_before_reboot(struct vm *vm)
     json_object_object_add(data, "guest", json_object_new_boolean(!rs.host_reset));
     json_object_object_add(data, "reason", json_object_new_string(
                                rs.host_reset ? "host-qmp-system-reset" : "guest-reset"));
-    monitor_event("RESET", data);
+    run_event("RESET", data);
     return rs.state == RS_PAUSED || rs.state == RS_PRELAUNCH;
 }
 
@@ -294,7 +309,7 @@ int run_finish(struct vm *vm, int code)
         data = json_object_new_object();
         json_object_object_add(data, "guest", json_object_new_boolean(guest));
         json_object_object_add(data, "reason", json_object_new_string(reason));
-        monitor_event("SHUTDOWN", data);
+        run_event("SHUTDOWN", data);
     }
     if (run_quitting(vm, &code))
         return code;

@@ -9,6 +9,12 @@ struct vm;
 
 enum run_state { RS_PRELAUNCH, RS_RUNNING, RS_PAUSED, RS_SHUTDOWN };
 
+struct json_object;
+/* The one listener of run-state events (QMP's STOP, RESUME, RESET, SHUTDOWN,
+ * ...): it takes ownership of data (may be NULL). Without one, events are
+ * dropped. */
+void run_on_event(void (*fn)(const char *name, struct json_object *data));
+
 /* Before any thread starts: the state (-S: prelaunch), and SIGTERM, SIGINT
  * and SIGHUP blocked and read on the I/O thread instead. */
 void run_init(struct vm *vm);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm/log.h"
+#include "util/log.h"
 #include "vmm/vmm.h"
 #include "xenstore/xenstore.h"
 #include <xen/io/xs_wire.h>

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm/log.h"
+#include "util/log.h"
 #include "vmm/vmm.h"
 
 #define PAGE 4096ULL

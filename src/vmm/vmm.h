@@ -10,7 +10,8 @@
 
 #include "accel/accel.h"
 #include "pv/pv.h"
-#include "vmm/opts.h"
+#include "util/iothread.h"
+#include "util/opts.h"
 
 /* xenner's exit codes (README, "Exit status"). */
 enum {
@@ -77,6 +78,9 @@ struct vm {
     struct console *console;
     struct store *store;
     unsigned deferred; /* WORK_* for the vCPU thread (vm_defer) */
+    /* Called once the domain is built (its xenstore written): the backends
+     * set it (devices_setup) to add their devices. */
+    void (*on_built)(struct vm *vm);
 };
 
 /* Work the I/O thread hands to the vCPU thread. */
@@ -129,15 +133,12 @@ void hv_protect_tramp(struct vm *vm);
 void host_init(struct vm *vm);
 uint64_t host_mono_ns(void);
 
-/* iothread.c: host descriptors are watched on one I/O thread */
-typedef int io_fn(struct vm *vm, int fd, void *opaque); /* <0: stop watching fd */
-int io_add_fd(int fd, io_fn *fn, void *opaque); /* before io_start, or on the I/O thread */
-int io_start(struct vm *vm);
-/* Stop or resume watching @fd (any thread): a reader whose buffer is full
- * pauses its fd rather than block the I/O thread. */
-void io_pause_fd(int fd, bool paused);
+/* defer.c: work for the vCPU thread */
 /* Ask the vCPU thread to do `work` (WORK_*) soon; any thread. */
 void vm_defer(struct vm *vm, unsigned work);
+/* Who does WORK_DEVICES (the backends register it: no lower folder names
+ * a higher one). */
+void vm_on_work(unsigned work, void (*fn)(struct vm *vm));
 /* Do deferred work; vCPU thread only. */
 void vm_run_deferred(struct vm *vm);
 

@@ -12,8 +12,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "vmm/log.h"
-#include "vmm/runtime.h"
+#include "util/log.h"
+#include "util/runtime.h"
 #include "vmm/vmm.h"
 #include "xenstore/xenstore.h"
 

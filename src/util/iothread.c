@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The I/O thread: waits on host file descriptors and hands work to the vCPU thread. */
+/* The I/O thread: waits on host file descriptors and calls their handlers. */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -8,17 +8,15 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "backend/xenbus.h"
-#include "vmm/log.h"
-#include "vmm/thread.h"
-#include "vmm/runstate.h"
-#include "vmm/vmm.h"
+#include "util/iothread.h"
+#include "util/log.h"
+#include "util/thread.h"
 
 /*
  * Guest memory, event channels and backend rings are touched only on the
  * vCPU thread. The I/O thread reads host descriptors, buffers what it got
- * in the backend, and asks for the rest with vm_defer(), which kicks the
- * vCPU out of KVM_RUN or out of its block so it runs vm_run_deferred().
+ * in the handler's owner, and asks for the rest with vm_defer()
+ * (src/vmm/defer.c).
  */
 
 #define IO_MAX_FDS 16
@@ -115,28 +113,4 @@ int io_start(struct vm *vm)
     }
     pthread_detach(t);
     return 0;
-}
-
-void vm_defer(struct vm *vm, unsigned work)
-{
-    __atomic_fetch_or(&vm->deferred, work, __ATOMIC_SEQ_CST);
-    vm->d.host.kick(vm->d.host.opaque, vm->d.vcpu[0]);
-}
-
-void vm_run_deferred(struct vm *vm)
-{
-    unsigned work = __atomic_exchange_n(&vm->deferred, 0, __ATOMIC_SEQ_CST);
-
-    if (work & WORK_CONSOLE_IN)
-        console_deliver_input(vm);
-    if (work & WORK_STORE)
-        store_service(vm);
-    if (work & WORK_DEVICES)
-        xb_run_deferred(vm); /* devices a backend thread stopped */
-    if (work & WORK_PAUSE)
-        run_park(vm);
-    if (run_quitting(vm, NULL))
-        pv_crash(&vm->d, PV_STOP_QUIT, "xenner was told to quit");
-    if (work & WORK_RESET)
-        pv_crash(&vm->d, PV_STOP_REBOOT, "system_reset");
 }

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "vmm/log.h"
+#include "util/log.h"
 
 int log_verbosity;
 bool log_timestamps;

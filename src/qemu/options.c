@@ -7,10 +7,10 @@
 
 #include "backend/devices.h"
 #include "monitor/qmp.h"
-#include "vmm/chardev.h"
+#include "util/chardev.h"
 #include "accel/accel.h"
-#include "vmm/log.h"
-#include "vmm/opts.h"
+#include "util/log.h"
+#include "util/opts.h"
 #include "vmm/vmm.h"
 
 /*

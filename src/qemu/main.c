@@ -10,10 +10,10 @@
 
 #include "backend/devices.h"
 #include "monitor/qmp.h"
-#include "vmm/chardev.h"
-#include "vmm/log.h"
+#include "util/chardev.h"
+#include "util/log.h"
 #include "vmm/runstate.h"
-#include "vmm/runtime.h"
+#include "util/runtime.h"
 #include "vmm/vmm.h"
 
 static void usage(FILE *f)
@@ -184,6 +184,7 @@ int main(int argc, char **argv)
     int rc;
 
     vm.cfg.ram_bytes = 128ULL << 20;
+    run_on_event(monitor_event); /* the run state's events go to QMP */
     parse_args(&vm.cfg, argc, argv);
     restarted(&vm.cfg);
     devices_setup(&vm);

@@ -13,11 +13,11 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "vmm/chardev.h"
-#include "vmm/log.h"
-#include "vmm/opts.h"
-#include "vmm/runtime.h"
-#include "vmm/vmm.h"
+#include "util/chardev.h"
+#include "util/log.h"
+#include "util/opts.h"
+#include "util/runtime.h"
+#include "util/iothread.h"
 
 /* The environment variable that hands chardevs to a re-executed xenner. */
 #define KEEP_ENV "XENNER_KEPT_CHARDEVS"

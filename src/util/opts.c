@@ -7,8 +7,8 @@
 
 #include <json-c/json.h>
 
-#include "vmm/log.h"
-#include "vmm/opts.h"
+#include "util/log.h"
+#include "util/opts.h"
 
 static void add(struct opts *o, const char *key, size_t klen, const char *val)
 {

@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vmm/log.h"
-#include "vmm/runtime.h"
+#include "util/log.h"
+#include "util/runtime.h"
 
 #define MAX_FILES 16
 
