@@ -368,7 +368,7 @@ static void send_wake(struct tcg_state *s)
 {
     char b = 'k';
 
-    if (write(s->kick_fd, &b, 1) < 0 && errno != EAGAIN)
+    if (send(s->kick_fd, &b, 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno != EAGAIN)
         log_debug("tcg", "wake-up: %s", strerror(errno));
 }
 
