@@ -237,7 +237,7 @@ static void put_fd(int fd, int want)
 static int spawn_qemu(struct vm *vm, struct tcg_state *s)
 {
     int note[2], kick[2], err[2];
-    char mem[160], size[32], accel[64], smp[16];
+    char mem[160], size[32], accel[64], smp[32];
     const char *argv[40];
     unsigned n = 0;
 
@@ -251,7 +251,14 @@ static int spawn_qemu(struct vm *vm, struct tcg_state *s)
     snprintf(size, sizeof(size), "%" PRIu64 "M", s->mem_bytes >> 20);
     snprintf(accel, sizeof(accel), "tcg%s%s", vm->cfg.tcg_thread ? ",thread=" : "",
              vm->cfg.tcg_thread ? vm->cfg.tcg_thread : "");
-    snprintf(smp, sizeof(smp), "%u", vm->d.nr_vcpus);
+    /*
+     * maxcpus of at least 2: QEMU emits the guest's fences and locked
+     * instructions as host ones only when it plans for several vCPUs, and
+     * the relay and xenner tell each other they sleep through fences
+     * (Dekker-style) that must hold across the two processes.
+     */
+    snprintf(smp, sizeof(smp), "%u,maxcpus=%u", vm->d.nr_vcpus,
+             vm->d.nr_vcpus > 2 ? vm->d.nr_vcpus : 2);
     argv[n++] = qemu_binary();
     argv[n++] = "-M";
     /* microvm: no PIC, PIT, RTC or ACPI; one 16550 (our wake-up); the
@@ -402,7 +409,9 @@ static int wait_event(struct vm *vm, struct tcg_vcpu *t, int timeout_ms)
     while (__atomic_load_n(&R(t, HR_SEQ_IN), __ATOMIC_SEQ_CST) == t->seq) {
         struct pollfd p = { .fd = s->note_fd, .events = POLLIN };
         char buf[64];
-        int rc = poll(&p, 1, timeout_ms < 0 ? 1000 : timeout_ms);
+        /* A short timeout: a note lost to the emulated CPU's memory order
+         * (see spawn_qemu) costs milliseconds, not the guest. */
+        int rc = poll(&p, 1, timeout_ms < 0 ? 5 : timeout_ms);
 
         if (rc < 0 && errno == EINTR) {
             /* A timer or a kick for this thread: have the guest trap. */

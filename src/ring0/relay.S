@@ -157,14 +157,19 @@ post:
         jb 2b
         movq $1, %gs:HR_GUEST_WAIT
         mfence
+        movabs $(HV_TRAMP_VA + HV_LAPIC_OFF), %rdi
 3:      mov %gs:HR_SEQ_IN, %rax
         cmp %gs:HR_SEQ_OUT, %rax
         je 4f
+        /* The APIC timer, one-shot, as a safety net: a wake-up lost to the
+         * memory order of an emulated CPU costs a few ms, not the guest. */
+        movl $2000000, 0x380(%rdi)
         sti
         hlt
         cli
         jmp 3b
-4:      movq $0, %gs:HR_GUEST_WAIT
+4:      movl $0, 0x380(%rdi)
+        movq $0, %gs:HR_GUEST_WAIT
 
 answered:
         mov %gs:HR_FLAGS, %rbx
@@ -392,6 +397,8 @@ ring0_relay_init:
         movabs $(HV_TRAMP_VA + HV_LAPIC_OFF), %rdi
         movl $0x1ff, 0xf0(%rdi)
         movl $0, 0x80(%rdi)
+        movl $0xb, 0x3e0(%rdi)         /* APIC timer: divide by 1, */
+        movl $HV_VEC_KICK, 0x320(%rdi) /* one-shot to the wake-up vector */
         movabs $(HV_TRAMP_VA + HV_IOAPIC_OFF), %rdi
         movl $0x18, (%rdi)
         movl $HV_VEC_KICK, 0x10(%rdi)
