@@ -108,11 +108,18 @@ static int kvm_probe(char *why, size_t len)
 {
     int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 
+    int ver;
+
     if (fd < 0) {
         snprintf(why, len, "cannot open /dev/kvm: %s", strerror(errno));
         return -1;
     }
+    ver = ioctl(fd, KVM_GET_API_VERSION, 0);
     close(fd);
+    if (ver != KVM_API_VERSION) {
+        snprintf(why, len, "/dev/kvm is not KVM (API version %d)", ver);
+        return -1;
+    }
     return 0;
 }
 

@@ -40,6 +40,11 @@ static const struct {
     { "kvm64-x86_64-cpu", "x86_64-cpu" },
     { "host-x86_64-cpu", "x86_64-cpu" },
     { "max-x86_64-cpu", "x86_64-cpu" },
+    /* The accelerators, as QEMU lists those it was built with (libvirt
+     * offers <domain type='qemu'> only with tcg-accel); tcg-accel only where
+     * the software CPU's QEMU is installed. */
+    { "kvm-accel", "accel" },
+    { "tcg-accel", "accel" },
 };
 
 static const char *const cpu_models[] = { "qemu64", "kvm64", "host", "max" };
@@ -118,11 +123,14 @@ static struct json_object *q_types(struct vm *vm, struct json_object *args)
 {
     struct json_object *r = ARR();
     const char *impl = arg_str(args, "implements");
+    char why[256];
 
     for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         struct json_object *t;
 
         if (impl && strcmp(impl, types[i].parent))
+            continue;
+        if (!strcmp(types[i].name, "tcg-accel") && accel_tcg.probe(why, sizeof(why)))
             continue;
         t = OBJ();
         ADD(t, "name", STR(types[i].name));
