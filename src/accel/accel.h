@@ -52,6 +52,9 @@ struct accel_ops {
     bool (*cpuid)(struct vm *vm, uint32_t leaf, uint32_t sub, uint32_t out[4]);
     /* An MSR of the vCPU; 0 or -1. */
     int (*get_msr)(struct vcpu_host *vh, uint32_t msr, uint64_t *val);
+    /* Set an MSR of the vCPU (the speculation controls); 0 or -1. May be
+     * NULL; cpuid then offers no feature that needs it. */
+    int (*set_msr)(struct vcpu_host *vh, uint32_t msr, uint64_t val);
     /* The host's XCR0 when the guest runs with it (nested PVM KVM), or 0. */
     uint64_t (*guest_xcr0)(struct vm *vm);
     /* End it all (before exit or the exec of a reboot); idempotent. */

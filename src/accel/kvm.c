@@ -42,6 +42,8 @@ struct kvm_vcpu {
 };
 
 #define MSR_IA32_TSC 0x10
+#define MSR_IA32_SPEC_CTRL 0x48
+#define MSR_IA32_PRED_CMD 0x49
 
 #define PAGE 4096ULL
 #define MSR_STAR 0xc0000081
@@ -172,6 +174,47 @@ static const uint8_t *kvm_stub_code(size_t *len)
     return ring0_stubs_start;
 }
 
+static int set_msr_fd(int fd, uint32_t msr, uint64_t val)
+{
+    struct {
+        struct kvm_msrs hdr;
+        struct kvm_msr_entry e;
+    } m = { .hdr.nmsrs = 1, .e = { .index = msr, .data = val } };
+
+    return ioctl(fd, KVM_SET_MSRS, &m) == 1 ? 0 : -1;
+}
+
+/* Clear feature bit `bit` of register reg (0 eax .. 3 edx) of a leaf. */
+static void cpuid_clear(struct kvm_cpuid2 *c, uint32_t leaf, unsigned reg, unsigned bit)
+{
+    for (unsigned i = 0; i < c->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &c->entries[i];
+        uint32_t *r[4] = { &e->eax, &e->ebx, &e->ecx, &e->edx };
+
+        if (e->function == leaf && e->index == 0)
+            *r[reg] &= ~(1u << bit);
+    }
+}
+
+/*
+ * The guest's speculation controls (pv/privop.c) are set on this vCPU with
+ * KVM_SET_MSRS. Where KVM refuses (a host without them), the guest's cpuid
+ * must not offer them: Linux writes PRED_CMD with a bare wrmsr.
+ */
+static void check_spec_msrs(struct kvm_cpuid2 *c, int fd)
+{
+    if (set_msr_fd(fd, MSR_IA32_PRED_CMD, 1)) {
+        cpuid_clear(c, 7, 3, 26);          /* IBRSB */
+        cpuid_clear(c, 0x80000008, 1, 12); /* IBPB */
+        cpuid_clear(c, 0x80000021, 0, 27); /* SBPB */
+    }
+    if (set_msr_fd(fd, MSR_IA32_SPEC_CTRL, 0)) {
+        cpuid_clear(c, 7, 3, 26); /* IBRSB */
+        cpuid_clear(c, 7, 3, 27); /* STIBP */
+        cpuid_clear(c, 7, 3, 31); /* SSBD */
+    }
+}
+
 static int setup_cpuid(struct vm *vm, int vcpu_fd)
 {
     struct kvm_state *k = K(vm);
@@ -190,6 +233,7 @@ static int setup_cpuid(struct vm *vm, int vcpu_fd)
         log_warn("kvm", "KVM_SET_CPUID2");
         return -1;
     }
+    check_spec_msrs(k->cpuid, vcpu_fd);
     return 0;
 }
 
@@ -669,6 +713,11 @@ static int kvm_get_msr(struct vcpu_host *vh, uint32_t msr, uint64_t *val)
     return 0;
 }
 
+static int kvm_set_msr(struct vcpu_host *vh, uint32_t msr, uint64_t val)
+{
+    return set_msr_fd(KV(vh)->fd, msr, val);
+}
+
 /*
  * The XCR0 the guest runs with, when it is the host's, or 0. KVM with
  * VMX or SVM offers XSAVE to its guests, switches XCR0 and traps user-mode
@@ -711,6 +760,7 @@ const struct accel_ops accel_kvm = {
     .pt_changed = kvm_pt_changed,
     .cpuid = kvm_cpuid,
     .get_msr = kvm_get_msr,
+    .set_msr = kvm_set_msr,
     .guest_xcr0 = kvm_guest_xcr0,
     .stop = kvm_stop,
 };

@@ -26,6 +26,13 @@
 #define VMCE_BANKS 2
 #define MCG_TES_P (1ULL << 11)
 #define MSR_IA32_ARCH_CAPABILITIES 0x10a
+#define MSR_IA32_SPEC_CTRL 0x48
+#define MSR_IA32_PRED_CMD 0x49
+#define SPEC_CTRL_IBRS (1ULL << 0)
+#define SPEC_CTRL_STIBP (1ULL << 1)
+#define SPEC_CTRL_SSBD (1ULL << 2)
+#define PRED_CMD_IBPB (1ULL << 0)
+#define PRED_CMD_SBPB (1ULL << 7)
 #define MSR_EFER 0xc0000080
 #define MSR_K8_HWCR 0xc0010015
 #define MSR_FS_BASE 0xc0000100
@@ -55,6 +62,58 @@
 #define XCR0_AVX 4ULL
 #define XCR0_AVX512 0xe0ULL /* opmask, ZMM_Hi256, Hi16_ZMM: all or none, with AVX */
 
+/* Whether the guest's cpuid offers feature bit `bit` of (leaf, sub).reg. */
+static bool has_feature(struct pv_vcpu *v, uint32_t leaf, uint32_t sub, unsigned reg, unsigned bit)
+{
+    struct pv_host *h = &v->d->host;
+    uint32_t out[4] = { 0 };
+
+    if (!h->cpuid)
+        return false;
+    h->cpuid(h->opaque, v, leaf, sub, out);
+    return (out[reg] >> bit) & 1;
+}
+
+/*
+ * The speculation-control MSRs, as Xen's guest_rdmsr/guest_wrmsr allow
+ * them (xen/arch/x86/msr.c): present when the guest's cpuid offers them
+ * (IBRSB, STIBP and SSBD in leaf 7; IBPB and SBPB in AMD's leaves), with
+ * #GP for a reserved bit. SPEC_CTRL is the vCPU's own; a PRED_CMD barrier
+ * is issued on the host vCPU. The accelerator offers these bits only when
+ * it can set the MSRs (kvm.c tries at start), so a refusal here means a
+ * bad value.
+ */
+static uint64_t spec_ctrl_bits(struct pv_vcpu *v)
+{
+    if (!has_feature(v, 7, 0, 3, 26)) /* IBRSB: the MSR exists */
+        return 0;
+    return SPEC_CTRL_IBRS | (has_feature(v, 7, 0, 3, 27) ? SPEC_CTRL_STIBP : 0) |
+           (has_feature(v, 7, 0, 3, 31) ? SPEC_CTRL_SSBD : 0);
+}
+
+static uint64_t pred_cmd_bits(struct pv_vcpu *v)
+{
+    if (!has_feature(v, 7, 0, 3, 26) && !has_feature(v, 0x80000008, 0, 1, 12))
+        return 0;
+    return PRED_CMD_IBPB | (has_feature(v, 0x80000021, 0, 0, 27) ? PRED_CMD_SBPB : 0);
+}
+
+static int write_spec_msr(struct pv_vcpu *v, uint32_t msr, uint64_t val)
+{
+    struct pv_host *h = &v->d->host;
+    uint64_t ok = msr == MSR_IA32_SPEC_CTRL ? spec_ctrl_bits(v) : pred_cmd_bits(v);
+
+    if (!ok || (val & ~ok))
+        return -EINVAL;
+    if (msr == MSR_IA32_PRED_CMD && !val)
+        return 0; /* no barrier asked for */
+    if (!h->host_msr_write || h->host_msr_write(h->opaque, v, msr, val))
+        return -EINVAL;
+    if (msr == MSR_IA32_SPEC_CTRL)
+        v->spec_ctrl = val;
+    return 0;
+}
+
 /* 0 and *val, or -EINVAL for an MSR a PV guest cannot read. */
 static int read_msr(struct pv_vcpu *v, uint32_t msr, uint64_t *val)
 {
@@ -81,6 +140,9 @@ static int read_msr(struct pv_vcpu *v, uint32_t msr, uint64_t *val)
         return 0;
     case MSR_IA32_ARCH_CAPABILITIES: /* the CPU's, when cpuid offers it */
         return h->host_msr && !h->host_msr(h->opaque, v, msr, val) ? 0 : -EINVAL;
+    case MSR_IA32_SPEC_CTRL:
+        *val = v->spec_ctrl;
+        return spec_ctrl_bits(v) ? 0 : -EINVAL;
     }
     if (msr >= MSR_IA32_MC0_CTL && msr < MSR_IA32_MC0_CTL + 4 * VMCE_BANKS) {
         /* MCi_CTL reads all ones (every error type enabled); STATUS, ADDR
@@ -109,6 +171,9 @@ static int write_msr(struct pv_vcpu *v, uint32_t msr, uint64_t val)
         return 0; /* the microcode-revision probe writes 0 first */
     case MSR_IA32_MCG_STATUS:
         return 0; /* nothing is in progress to clear */
+    case MSR_IA32_SPEC_CTRL:
+    case MSR_IA32_PRED_CMD:
+        return write_spec_msr(v, msr, val);
     }
     if (msr >= MSR_IA32_MC0_CTL && msr < MSR_IA32_MC0_CTL + 4 * VMCE_BANKS)
         return (msr & 3) == 1 && val ? -EINVAL : 0; /* STATUS may only be cleared */
@@ -183,6 +248,7 @@ static bool xsetbv(struct pv_vcpu *v, unsigned len)
                "can use vector state its kernel does not save", (unsigned long long)val,
                (unsigned long long)d->xcr0);
     }
+    v->xcr0_set = val;
     v->r.rip += len;
     return true;
 }

@@ -74,6 +74,8 @@ struct pv_vcpu {
     uint32_t stat_hc[64], stat_trap[32], stat_ptwr, stat_privop, stat_syscall;
     uint64_t dr[8];    /* debug registers as set_debugreg stored them */
     uint64_t cr4;      /* as the guest reads it; only TSD and DE are its own */
+    uint64_t spec_ctrl; /* MSR_SPEC_CTRL as the guest last set it */
+    uint64_t xcr0_set;  /* XCR0 as the guest last set it with xsetbv; 0 before */
     uint64_t kernel_ss, kernel_sp; /* stack_switch */
     uint64_t gs_base_kernel, gs_base_user, fs_base; /* live copies kept by the VMM */
     uint16_t gs_sel_user;
@@ -128,6 +130,9 @@ struct pv_host {
     void (*cpuid)(void *h, struct pv_vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
     /* An MSR as the host vCPU has it, for the few passed through; 0 or -1. */
     int (*host_msr)(void *h, struct pv_vcpu *v, uint32_t msr, uint64_t *val);
+    /* Set an MSR of the host vCPU: the speculation controls the guest may
+     * use (when its cpuid offers them). 0 or -1; NULL: none can be set. */
+    int (*host_msr_write)(void *h, struct pv_vcpu *v, uint32_t msr, uint64_t val);
     /* A present entry of a page table the vCPU may have cached (in a TLB or
      * a shadow page table) changed at guest-physical gpa, or any entry of an
      * L4: the accelerator must not run the vCPU on the old entry. NULL:

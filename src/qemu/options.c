@@ -75,7 +75,8 @@ static void set_accel(struct config *c, const char *option, const char *a)
     dup = strdup(a);
     for (char *n = strtok_r(dup, ":", &save); n; n = strtok_r(NULL, ":", &save))
         if (!accel_find(n))
-            log_fatalx("options", "%s %s: unknown accelerator \"%s\" (kvm, tcg)", option, a, n);
+            log_fatalx("options", "%s%s%s: unknown accelerator \"%s\" (kvm, tcg)", option,
+                       option[strlen(option) - 1] == '=' ? "" : " ", a, n);
     free(dup);
     if (c->accel && asprintf(&list, "%s:%s", c->accel, a) > 0)
         c->accel = list;
@@ -93,7 +94,7 @@ static void parse_machine(struct config *c, const char *arg)
     else if (type && strcmp(type, MACHINE_TYPE))
         log_fatalx("options", "-machine %s: unknown machine type (xenner provides \""
                    MACHINE_TYPE "\", and \"none\")", type);
-    set_accel(c, "-machine", opts_get(o, "accel"));
+    set_accel(c, "-machine accel=", opts_get(o, "accel"));
     opts_only(o, "usb", OFF);
     opts_only(o, "acpi", OFF);
     opts_only(o, "vmport", OFF);

@@ -178,6 +178,25 @@ static uint32_t xsave_compacted_size(uint64_t xcr0)
     return size;
 }
 
+/* The size of XCR0's state in XSAVE's standard format: the end of its
+ * highest component. cpuid's own answer is for the XCR0 this thread runs
+ * with, the host's, which the guest may have narrowed. */
+static uint32_t xsave_standard_size(uint64_t xcr0)
+{
+    uint32_t size = 576; /* legacy area and header */
+
+    for (unsigned i = 2; i < 63; i++) {
+        unsigned a, b, c, d;
+
+        if (!((xcr0 >> i) & 1))
+            continue;
+        __cpuid_count(0xd, i, a, b, c, d);
+        if (a + b > size)
+            size = a + b;
+    }
+    return size;
+}
+
 /*
  * What a kernel needs to save every state component of XCR0 with XSAVE:
  * XSAVE and OSXSAVE (Xen sets CR4.OSXSAVE for PV guests when it has XSAVE
@@ -218,13 +237,18 @@ static void h_cpuid(void *h, struct pv_vcpu *v, uint32_t leaf, uint32_t sub, uin
     vm->accel->cpuid(vm, leaf, sub, out);
     if (leaf == 0xd && vm->d.xcr0) {
         /* The XSAVE layout of the XCR0 the guest runs with, the host's; no
-         * supervisor states, which need XSAVES (Xen's 'S', for HVM only). */
+         * supervisor states, which need XSAVES (Xen's 'S', for HVM only).
+         * The sizes are for the XCR0 the guest kernel set, as on hardware:
+         * Linux checks them against its own sum of the components. */
+        uint64_t cur = v->xcr0_set ? v->xcr0_set : vm->d.xcr0;
+
         __cpuid_count(0xd, sub, out[0], out[1], out[2], out[3]);
         if (sub == 0) {
             out[0] = (uint32_t)vm->d.xcr0;
+            out[1] = xsave_standard_size(cur);
             out[3] = (uint32_t)(vm->d.xcr0 >> 32);
         } else if (sub == 1) {
-            out[1] = xsave_compacted_size(vm->d.xcr0);
+            out[1] = xsave_compacted_size(cur);
             out[2] = out[3] = 0;
         } else if (sub >= 64 || !((vm->d.xcr0 >> sub) & 1)) {
             memset(out, 0, 16);
@@ -247,6 +271,13 @@ static int h_host_msr(void *h, struct pv_vcpu *v, uint32_t msr, uint64_t *val)
     struct vm *vm = h;
 
     return vm->accel->get_msr(&vm->vcpu[v->id], msr, val);
+}
+
+static int h_host_msr_write(void *h, struct pv_vcpu *v, uint32_t msr, uint64_t val)
+{
+    struct vm *vm = h;
+
+    return vm->accel->set_msr ? vm->accel->set_msr(&vm->vcpu[v->id], msr, val) : -1;
 }
 
 static void h_pt_changed(void *h, struct pv_vcpu *v, uint64_t gpa)
@@ -286,6 +317,7 @@ void host_init(struct vm *vm)
         .timer_changed = h_timer_changed, .block = h_block, .kick = h_kick,
         .console_write = h_console_write, .console_read = h_console_read,
         .log = h_log, .vformat = vsnprintf, .cpuid = h_cpuid, .host_msr = h_host_msr,
+        .host_msr_write = h_host_msr_write,
         .pt_changed = h_pt_changed, .opaque = vm,
     };
     vm->boot_mono_ns = host_mono_ns();
