@@ -20,9 +20,12 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: xenner [options] -kernel FILE\n"
-        "Run a Xen PV guest kernel on KVM.\n\n"
+        "       xenner [options] -drive file=IMAGE ...   (boot the disk through PV GRUB)\n"
+        "Run a Xen PV guest on KVM or on QEMU's software CPU.\n\n"
         "  -kernel FILE      Xen PV kernel: ELF, or bzImage (gzip, bzip2, xz, lzma, lzo,\n"
-        "                    lz4 or zstd payload)\n"
+        "                    lz4 or zstd payload). Without it, PV GRUB (Debian's\n"
+        "                    grub-xen-bin) boots the disks' /boot/grub/grub.cfg,\n"
+        "                    /grub/grub.cfg or GRUB legacy menu.lst\n"
         "  -initrd FILE      boot module (initramfs) handed to the kernel\n"
         "  -append STRING    kernel command line\n"
         "  -m [size=]SIZE    guest RAM; MiB unless suffixed K, M, G or T (default 128M)\n"
@@ -54,7 +57,8 @@ static void usage(FILE *f)
         "  -d ITEM[,ITEM]    logging: info, debug, stats (exit counts at the end)\n"
         "  -version          print the version and exit\n"
         "  -h, -help         print this help and exit\n\n"
-        "Exit status: 0 guest powered off; 1 bad option, kernel file or host set-up;\n"
+        "Exit status: 0 guest powered off; 1 bad option, kernel file, host set-up, or\n"
+        "no -kernel and nothing bootable on the disks;\n"
         "2 guest crashed; 3 guest rebooted under -no-reboot; 4 guest stopped by xenner\n"
         "(fatal fault, ABI violation, or stopped after SIGTERM: see below); 5 internal\n"
         "error. C-a x on the console and QMP quit exit with status 0.\n\n"
@@ -210,6 +214,11 @@ int main(int argc, char **argv)
     run_guest_started(&vm);
     run_park(&vm); /* -S: until cont */
     rc = run_quitting(&vm, NULL) ? EXIT_POWEROFF : vm_run(&vm);
+    if (rc == EXIT_POWEROFF && vm.pvgrub_nothing) {
+        log_warnx("main", "no bootable disk: PV GRUB found no /boot/grub/grub.cfg, "
+                  "/grub/grub.cfg or menu.lst on any disk");
+        rc = EXIT_SETUP;
+    }
     vm.accel->stop(&vm); /* the software CPU's QEMU goes before an exec or exit */
     if (rc == EXIT_REBOOT && !vm.cfg.no_reboot && !run_quitting(&vm, NULL))
         restart(&vm, argv);

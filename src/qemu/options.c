@@ -187,7 +187,8 @@ static void parse_boot(const char *arg)
 {
     struct opts *o = opts_parse("-boot", arg, "order");
 
-    /* The guest boots -kernel directly, as QEMU does with -kernel. */
+    /* The guest boots -kernel directly, as QEMU does with -kernel; without
+     * it, PV GRUB searches every disk in order. */
     opts_accept(o, "order");
     opts_accept(o, "once");
     opts_accept(o, "strict");
@@ -416,8 +417,11 @@ void options_finish(struct vm *vm)
     if (c->daemonize && c->serial && chardev_is_stdio(chardev_find(c->serial)))
         log_fatalx("options", "-daemonize: the console cannot be on stdio (use -nodefaults, "
                    "-serial pty or -chardev)");
-    if (!c->kernel && !c->no_machine)
-        log_fatalx("options", "no kernel given: use -kernel FILE (see xenner -help)");
+    if (!c->kernel && (c->initrd || c->append))
+        log_fatalx("options", "%s is only allowed with -kernel", c->initrd ? "-initrd" : "-append");
+    if (!c->kernel && !c->no_machine && !c->drive.n && !c->blockdev.n)
+        log_fatalx("options", "no kernel and no disk given: use -kernel FILE, or a disk "
+                   "(-drive file=IMAGE) to boot through PV GRUB (see xenner -help)");
 }
 
 void options_usage(FILE *f)

@@ -103,8 +103,13 @@ int boot_guest(struct vm *vm)
     char err[KERNEL_ERR_LEN > BUILD_ERR_LEN ? KERNEL_ERR_LEN : BUILD_ERR_LEN];
     void *image;
     size_t image_len;
+    int rc;
 
-    if (kernel_read_file(vm->cfg.kernel, &image, &image_len, &ki, err))
+    if (!vm->cfg.kernel && pvgrub_prepare(vm))
+        return -1;
+    rc = kernel_read_file(vm->cfg.kernel, &image, &image_len, &ki, err);
+    pvgrub_loaded(vm);
+    if (rc)
         log_fatalx("boot", "%s", err); /* err names the file */
     check_kernel(vm, &ki);
     if (vm->cfg.initrd)

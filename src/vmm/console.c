@@ -228,6 +228,8 @@ void console_connect(struct vm *vm, struct chardev *cd)
 
 void console_output(struct vm *vm, const char *buf, size_t len)
 {
+    if (vm->pvgrub_image)
+        pvgrub_scan(vm, buf, len);
     if (vm->console)
         chardev_write(vm->console->cd, buf, len);
 }

@@ -81,6 +81,11 @@ struct vm {
     /* Called once the domain is built (its xenstore written): the backends
      * set it (devices_setup) to add their devices. */
     void (*on_built)(struct vm *vm);
+    /* No -kernel: the PV GRUB image xenner made (pvgrub.c), and whether
+     * its "nothing to boot" line went by on the console. */
+    char *pvgrub_image;
+    unsigned pvgrub_match;
+    bool pvgrub_nothing;
 };
 
 /* Work the I/O thread hands to the vCPU thread. */
@@ -114,6 +119,14 @@ bool vcpu_event_due(struct vcpu_host *vh);
 int vcpu_user_seg(struct pv_vcpu *v, uint16_t sel, bool code, uint64_t *desc);
 /* The page-table root the vCPU runs on (kernel or user mode), an address. */
 uint64_t vcpu_active_cr3(const struct pv_vcpu *v);
+
+/* pvgrub.c: booting from the disk (no -kernel) through PV GRUB */
+/* Make the PV GRUB image and boot it as the kernel: 0, or -1 (said why). */
+int pvgrub_prepare(struct vm *vm);
+/* The image is loaded: remove its file. */
+void pvgrub_loaded(struct vm *vm);
+/* Console output while PV GRUB may run: notes its "nothing to boot" line. */
+void pvgrub_scan(struct vm *vm, const char *buf, size_t len);
 
 /* hv.c: the trampoline area: IDT, GDT, TSS, stubs, page tables of the hole */
 /* Place the hole after RAM and Xen's pages: sets d.hv_pfn and d.hv_pages. */

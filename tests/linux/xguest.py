@@ -44,15 +44,19 @@ class Guest:
     timestamped with the host's monotonic clock as they arrive."""
 
     def __init__(self, xenner, kit, script, extra_args=(), append="", stdin_pipe=False,
-                 files=None, pass_fds=()):
+                 files=None, pass_fds=(), boot=None):
+        """boot: the options that say what to boot, instead of the kit's
+        kernel and an initrd with script and files added (then unused)."""
         self.tmp = tempfile.TemporaryDirectory(prefix="xenner-linux-")
-        initrd = pathlib.Path(self.tmp.name) / "initrd.img"
-        files = dict(files or {})
-        if script is not None:
-            files["/test.sh"] = script
-        overlay.write(kit / "initrd.img", initrd, files)
-        self.cmd = [xenner, "-m", "512", "-kernel", str(kit / "vmlinuz"), "-initrd", str(initrd),
-                    "-append", ("console=hvc0 " + append).strip(), "-nographic", *extra_args]
+        if boot is None:
+            initrd = pathlib.Path(self.tmp.name) / "initrd.img"
+            files = dict(files or {})
+            if script is not None:
+                files["/test.sh"] = script
+            overlay.write(kit / "initrd.img", initrd, files)
+            boot = ["-kernel", str(kit / "vmlinuz"), "-initrd", str(initrd),
+                    "-append", ("console=hvc0 " + append).strip()]
+        self.cmd = [xenner, "-m", "512", *boot, "-nographic", *extra_args]
         print("xguest:", " ".join(self.cmd), flush=True)
         self.p = subprocess.Popen(self.cmd, stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
