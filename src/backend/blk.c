@@ -254,19 +254,34 @@ void blk_drive(struct vm *vm, struct opts *o)
     new_node(id)->drive = k;
 }
 
-/* "xvdX" or "xvdXY" to its index (xvda 0, xvdaa 26); -1 if not a name. */
-static int parse_vdev(const char *v)
+/* Xen's vdev names (docs/misc/vbd-interface): "xvdX" or "xvdXY" to its
+ * index (xvda 0, xvdaa 26), with a partition number after it ("xvda1") in
+ * *part (1..15, or up to 255 beyond xvdp), else 0; -1 if not such a name. */
+static int parse_vdev(const char *v, unsigned *part)
 {
-    size_t n = strlen(v);
+    size_t n = 3;
+    int index;
 
-    if (strncmp(v, "xvd", 3) || n < 4 || n > 5)
+    if (strncmp(v, "xvd", 3))
         return -1;
-    for (size_t i = 3; i < n; i++)
-        if (v[i] < 'a' || v[i] > 'z')
-            return -1;
+    while (v[n] >= 'a' && v[n] <= 'z')
+        n++;
     if (n == 4)
-        return v[3] - 'a';
-    return (v[3] - 'a' + 1) * 26 + (v[4] - 'a');
+        index = v[3] - 'a';
+    else if (n == 5)
+        index = (v[3] - 'a' + 1) * 26 + (v[4] - 'a');
+    else
+        return -1;
+    *part = 0;
+    if (v[n]) {
+        char *end;
+        unsigned long p = strtoul(v + n, &end, 10);
+
+        if (v[n] < '1' || v[n] > '9' || *end || p > (index < 16 ? 15 : 255))
+            return -1;
+        *part = (unsigned)p;
+    }
+    return index;
 }
 
 /* The disk a -device names: an if=none -drive, or a block node chain. */
@@ -333,62 +348,85 @@ void blk_device(struct vm *vm, struct opts *o)
     if (!opts_get_bool(o, "write-cache", true))
         k->dsync = true; /* the guest sees no volatile cache: every write is durable */
     if (vdev) {
-        k->index = parse_vdev(vdev);
+        k->index = parse_vdev(vdev, &k->part);
         if (k->index < 0)
-            log_fatalx("options", "%s: vdev=%s: expected a Xen disk name xvda ... xvdzz", option,
-                       vdev);
+            log_fatalx("options", "%s: vdev=%s: expected a Xen disk name xvda ... xvdzz, or "
+                       "a partition of one (xvda1 ... xvda15)", option, vdev);
     }
     opts_finish(o);
     add_disk(k, o);
 }
 
-/* Linux's xvd numbering (xen-blkfront): 202:16n for the first 16 disks,
- * the extended form beyond. */
-static unsigned devid_of(int index)
+/* Linux's xvd numbering (xen-blkfront): 202:16n+p for the first 16 disks,
+ * the extended form beyond; p is the partition (0: the whole disk). */
+static unsigned devid_of(int index, unsigned part)
 {
     if (index < 16)
-        return 202 << 8 | index << 4;
-    return 1 << 28 | index << 8;
+        return 202 << 8 | index << 4 | part;
+    return 1 << 28 | index << 8 | part;
 }
 
-static void name_of(int index, char *buf, size_t len)
+static void name_of(int index, unsigned part, char *buf, size_t len)
 {
+    char num[8] = "";
+
+    if (part)
+        snprintf(num, sizeof(num), "%u", (unsigned)(uint8_t)part); /* at most 255 */
     if (index < 26)
-        snprintf(buf, len, "xvd%c", 'a' + index);
+        snprintf(buf, len, "xvd%c%s", 'a' + index, num);
     else
-        snprintf(buf, len, "xvd%c%c", 'a' + index / 26 - 1, 'a' + index % 26);
+        snprintf(buf, len, "xvd%c%c%s", 'a' + index / 26 - 1, 'a' + index % 26, num);
 }
 
+/* Each disk's name: its vdev, else the first xvd name no disk or partition
+ * uses. A whole disk and a partition of it cannot both be given (the
+ * guest's kernel would see the partition twice). */
 static void assign_names(void)
 {
-    bool taken[MAX_INDEX] = { false };
+    static uint32_t parts[MAX_INDEX][8]; /* bit p: partition p (0: whole) taken */
     int next = 0;
 
+    memset(parts, 0, sizeof(parts));
     for (unsigned i = 0; i < nr_disks; i++) {
         int x = disks[i]->index;
+        unsigned p = disks[i]->part;
+        bool whole_taken, any = false;
+        char name[16];
 
         if (x < 0)
             continue;
-        if (taken[x]) {
-            char name[16];
-
-            name_of(x, name, sizeof(name));
+        whole_taken = parts[x][0] & 1;
+        for (unsigned w = 0; w < 8; w++)
+            any |= parts[x][w] != 0;
+        name_of(x, p, name, sizeof(name));
+        if (parts[x][p / 32] & (1u << (p % 32)))
             log_fatalx("options", "%s: two disks are %s (index=%d or vdev=%s)",
                        disks[i]->option, name, x, name);
-        }
-        taken[x] = true;
+        if ((p == 0 && any) || (p && whole_taken))
+            log_fatalx("options", "%s: %s: a disk and a partition of the same disk cannot "
+                       "both be given", disks[i]->option, name);
+        parts[x][p / 32] |= 1u << (p % 32);
     }
     for (unsigned i = 0; i < nr_disks; i++) {
         struct disk *k = disks[i];
 
         if (k->index < 0) {
-            while (next < MAX_INDEX && taken[next])
+            for (;;) {
+                bool used = false;
+
+                for (unsigned w = 0; next < MAX_INDEX && w < 8; w++)
+                    used |= parts[next][w] != 0;
+                if (!used || next >= MAX_INDEX)
+                    break;
                 next++;
+            }
+            if (next >= MAX_INDEX)
+                log_fatalx("options", "%s: more disks than xvd names", k->option);
             k->index = next;
-            taken[next] = true;
+            parts[next][0] |= 1;
         }
-        k->devid = devid_of(k->index);
-        name_of(k->index, k->name, sizeof(k->name));
+        k->devid = devid_of(k->index, k->part);
+        name_of(k->index, k->part, k->name, sizeof(k->name));
     }
 }
 
