@@ -25,6 +25,7 @@ struct disk {
     bool want_discard;    /* discard=unmap: pass discards on as holes */
     int index;            /* xvd index (0 = xvda), -1 until assigned */
     unsigned part;        /* vdev=xvda1: the image is partition 1 of xvda; 0: a whole disk */
+    long bootindex;       /* -device bootindex=N: boot order; -1: none */
     unsigned devid;       /* the frontend's virtual-device */
     char name[16];        /* "xvda" */
     bool blockdev;        /* a block device, not a file */

@@ -15,6 +15,7 @@
 #include "backend/devices.h"
 #include "util/log.h"
 #include "util/opts.h"
+#include "vmm/vmm.h"
 
 #define MAX_DISKS 32
 #define MAX_INDEX (26 + 26 * 26) /* xvda..xvdzz */
@@ -52,6 +53,7 @@ static struct disk *new_disk(const char *option)
         log_fatalx("blk", "out of memory");
     k->option = option;
     k->index = -1;
+    k->bootindex = -1;
     return k;
 }
 
@@ -336,8 +338,8 @@ void blk_device(struct vm *vm, struct opts *o)
     struct disk *k;
 
     snprintf(option, sizeof(option), "-device %s", drv);
-    /* Where a PCI device would sit, and the boot order: a PV guest boots
-     * its -kernel and has no bus. */
+    /* Where a PCI device would sit: a PV guest has no bus. The boot order
+     * (bootindex) says which disk PV GRUB tries first. */
     opts_accept(o, "bus");
     opts_accept(o, "addr");
     opts_accept(o, "id");
@@ -345,6 +347,15 @@ void blk_device(struct vm *vm, struct opts *o)
     if (!ref)
         log_fatalx("options", "%s: parameter 'drive' is required", option);
     k = resolve(strdup(option), ref);
+    if (opts_get(o, "bootindex")) {
+        const char *b = opts_get(o, "bootindex");
+        char *end;
+
+        errno = 0;
+        k->bootindex = strtol(b, &end, 10);
+        if (errno || end == b || *end || k->bootindex < 0)
+            log_fatalx("options", "%s: bootindex=%s: expected a number, 0 or more", option, b);
+    }
     if (!opts_get_bool(o, "write-cache", true))
         k->dsync = true; /* the guest sees no volatile cache: every write is durable */
     if (vdev) {
@@ -505,7 +516,14 @@ static void open_image(struct disk *k)
 
 void blk_finish(struct vm *vm)
 {
+    struct disk *boot = NULL;
+
     assign_names();
+    for (unsigned i = 0; i < nr_disks; i++)
+        if (disks[i]->bootindex >= 0 && (!boot || disks[i]->bootindex < boot->bootindex))
+            boot = disks[i];
+    if (boot)
+        vm->cfg.boot_disk = boot->name;
     for (unsigned i = 0; i < nr_disks; i++) {
         open_image(disks[i]);
         vbd_add(vm, disks[i]);

@@ -28,10 +28,11 @@
  * GRUB runs an image's built-in configuration with its rescue parser: one
  * command a line, no conditionals, a failing line does not stop the next.
  * So each place is searched for and tried in turn; a configuration found
- * and booted does not return. The partition maps and file systems are the
- * modules loaded below.
+ * and booted does not return. With a boot disk (the lowest bootindex), each
+ * search tries that disk and its partitions first (GRUB names Xen disks
+ * xen/xvdX; a hint ending in a comma covers the partitions).
  */
-static const char boot_cfg[] =
+static const char *const cfg_head =
     "insmod part_msdos\n"
     "insmod part_gpt\n"
     "insmod ext2\n"
@@ -39,17 +40,31 @@ static const char boot_cfg[] =
     "insmod btrfs\n"
     "insmod normal\n"
     "insmod configfile\n"
-    "insmod legacycfg\n"
-    "search --no-floppy --set=root --file /boot/grub/grub.cfg\n"
-    "configfile /boot/grub/grub.cfg\n"
-    "search --no-floppy --set=root --file /grub/grub.cfg\n"
-    "configfile /grub/grub.cfg\n"
-    "search --no-floppy --set=root --file /boot/grub/menu.lst\n"
-    "legacy_configfile /boot/grub/menu.lst\n"
-    "search --no-floppy --set=root --file /grub/menu.lst\n"
-    "legacy_configfile /grub/menu.lst\n"
-    "echo \"" NOTHING_MARK " (no /boot/grub/grub.cfg, /grub/grub.cfg or menu.lst on any disk)\"\n"
-    "halt\n";
+    "insmod legacycfg\n";
+static const struct {
+    const char *path, *command;
+} places[] = {
+    { "/boot/grub/grub.cfg", "configfile" },
+    { "/grub/grub.cfg", "configfile" },
+    { "/boot/grub/menu.lst", "legacy_configfile" },
+    { "/grub/menu.lst", "legacy_configfile" },
+};
+
+static int write_cfg(FILE *f, const char *boot_disk)
+{
+    char hint[64] = "";
+
+    if (boot_disk)
+        snprintf(hint, sizeof(hint), " --hint=xen/%s --hint=xen/%s,", boot_disk, boot_disk);
+    if (fputs(cfg_head, f) < 0)
+        return -1;
+    for (unsigned i = 0; i < sizeof(places) / sizeof(places[0]); i++)
+        if (fprintf(f, "search --no-floppy --set=root%s --file %s\n%s %s\n", hint,
+                    places[i].path, places[i].command, places[i].path) < 0)
+            return -1;
+    return fputs("echo \"" NOTHING_MARK " (no /boot/grub/grub.cfg, /grub/grub.cfg or "
+                 "menu.lst on any disk)\"\nhalt\n", f) < 0 ? -1 : 0;
+}
 
 static const char *const modules[] = {
     "part_msdos", "part_gpt", "ext2", "xfs", "btrfs", "normal", "configfile", "legacycfg",
@@ -115,14 +130,16 @@ int pvgrub_prepare(struct vm *vm)
     snprintf(cfg, sizeof(cfg), "%s/boot.cfg", dir);
     snprintf(img, sizeof(img), "%s/pvgrub.bin", dir);
     f = fopen(cfg, "w");
-    if (!f || fputs(boot_cfg, f) < 0 || fclose(f))
+    if (!f || write_cfg(f, vm->cfg.boot_disk) < 0 || fclose(f))
         log_warn("pvgrub", "%s", cfg);
     else if (mkimage(cfg, img) == 0)
         rc = 0;
     unlink(cfg);
     if (rc == 0 && (vm->pvgrub_image = strdup(img)) != NULL) {
         vm->cfg.kernel = vm->pvgrub_image;
-        log_info("pvgrub", "no -kernel: booting from the disk through PV GRUB");
+        log_info("pvgrub", "no -kernel: booting from the disk through PV GRUB%s%s",
+                 vm->cfg.boot_disk ? ", trying first " : "",
+                 vm->cfg.boot_disk ? vm->cfg.boot_disk : "");
         return 0;
     }
     unlink(img);

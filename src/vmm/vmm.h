@@ -34,6 +34,7 @@ struct config {
     bool stats;  /* print exit counts at the end (-d stats) */
     /* Device options, consumed by devices_setup() (src/backend/devices.c). */
     struct opts_list drive, blockdev, netdev, net, device;
+    const char *boot_disk; /* the disk PV GRUB tries first (lowest bootindex), or NULL */
     /* QEMU's face (src/vmm/options.c, chardev.c, src/monitor/). */
     bool no_machine;      /* -machine none: no guest, only the monitor (libvirt's probe) */
     bool start_paused;    /* -S */
