@@ -188,7 +188,8 @@ static void parse_boot(const char *arg)
     struct opts *o = opts_parse("-boot", arg, "order");
 
     /* The guest boots -kernel directly, as QEMU does with -kernel; without
-     * it, PV GRUB searches every disk in order. */
+     * it, PV GRUB searches the disks, the one with the lowest bootindex
+     * first (not order=). */
     opts_accept(o, "order");
     opts_accept(o, "once");
     opts_accept(o, "strict");
