@@ -86,6 +86,9 @@
  * (the relay writes a byte to HV_NOTE_PORT when HOST_WAIT is set), the relay
  * in hlt until the wake-up interrupt (xenner writes a byte to the serial
  * port's socket when GUEST_WAIT is set, or to interrupt the guest at ring 3).
+ * The byte says which: HV_WAKE_ANSWER only ends the relay's wait;
+ * HV_WAKE_KICK asks for an HV_EV_KICK event before the guest runs on, even
+ * when the relay reads it while it waits in ring 0 (it notes it in KICKED).
  * Offsets into the relay page, 8 bytes each:
  */
 #define HR_SEQ_IN 0x000
@@ -111,6 +114,7 @@
 #define HR_GS_SEL 0x118
 #define HR_DR 0x120       /* dr0 dr1 dr2 dr3 dr7 */
 #define HR_SPIN 0x150     /* TSC ticks the relay spins before it sleeps */
+#define HR_KICKED 0x158   /* the relay read an HV_WAKE_KICK it has not yet reported */
 #define HR_CPUID 0x200    /* HV_CPUID_MAX entries: leaf, subleaf, eax, ebx, ecx, edx (u32) */
 #define HV_CPUID_MAX 40
 
@@ -134,5 +138,7 @@
 #define HV_VEC_KICK 0xf0   /* the wake-up interrupt's vector */
 #define HV_NOTE_PORT 0xe9  /* isa-debugcon: a byte to xenner */
 #define HV_UART 0x3f8      /* the 16550 whose input is xenner's wake-up */
+#define HV_WAKE_ANSWER 0x77 /* 'w': the bytes xenner sends there (above) */
+#define HV_WAKE_KICK 0x6b   /* 'k' */
 
 #endif

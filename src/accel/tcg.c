@@ -88,7 +88,8 @@ struct tcg_vcpu {
     uint16_t gs_sel;
     bool ts, flush;
     int running;          /* atomic: the guest owns the vCPU (no answer pending) */
-    int kick_sent;        /* atomic: a wake-up byte is on its way */
+    int kick_sent;        /* atomic: a kick byte is on its way */
+    volatile uint8_t signalled; /* the vCPU thread's kick signal came (accel_kick_flag) */
 };
 
 static struct tcg_state *T(struct vm *vm)
@@ -237,7 +238,7 @@ static void put_fd(int fd, int want)
 static int spawn_qemu(struct vm *vm, struct tcg_state *s)
 {
     int note[2], kick[2], err[2];
-    char mem[160], size[32], accel[64], smp[32];
+    char mem[160], size[32], accel[64], smp[32], gdbdev[256];
     const char *argv[40];
     unsigned n = 0;
 
@@ -298,6 +299,14 @@ static int spawn_qemu(struct vm *vm, struct tcg_state *s)
     argv[n++] = "-monitor";
     argv[n++] = "none";
     argv[n++] = "-no-reboot";
+    /* For debugging the relay or a stalled guest: QEMU's gdbstub on a
+     * socket (README, "Debugging"). */
+    const char *gdb = getenv("XENNER_TCG_GDB");
+    if (gdb && *gdb) {
+        snprintf(gdbdev, sizeof(gdbdev), "unix:%s,server=on,wait=off", gdb);
+        argv[n++] = "-gdb";
+        argv[n++] = gdbdev;
+    }
     argv[n++] = NULL;
 
     s->pid = fork();
@@ -370,13 +379,31 @@ static void report_death(struct tcg_state *s)
     }
 }
 
-/* Interrupt the guest (or wake the relay): a byte on the UART's socket. */
-static void send_wake(struct tcg_state *s)
+/* Wake the relay (HV_WAKE_ANSWER) or interrupt the guest (HV_WAKE_KICK):
+ * a byte on the UART's socket. */
+static void send_wake(struct tcg_state *s, char b)
 {
-    char b = 'k';
-
     if (send(s->kick_fd, &b, 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno != EAGAIN)
         log_debug("tcg", "wake-up: %s", strerror(errno));
+}
+
+/* Have the running guest trap with HV_EV_KICK, once until it has. */
+static void kick_guest(struct tcg_state *s, struct tcg_vcpu *t)
+{
+    if (!__atomic_exchange_n(&t->kick_sent, 1, __ATOMIC_SEQ_CST))
+        send_wake(s, HV_WAKE_KICK);
+}
+
+/*
+ * The vCPU thread's timer or another thread's kick signalled it while the
+ * guest runs: have the guest trap, so that the vCPU loop sees why. The
+ * signal may have come at any moment since the last look (while xenner
+ * handled an event, or while it spun), so the flag, not EINTR, says so.
+ */
+static void take_signal(struct tcg_state *s, struct tcg_vcpu *t)
+{
+    if (t->signalled && __atomic_exchange_n(&t->signalled, 0, __ATOMIC_SEQ_CST))
+        kick_guest(s, t);
 }
 
 /*
@@ -394,6 +421,7 @@ static int wait_event(struct vm *vm, struct tcg_vcpu *t, int timeout_ms)
     while (__atomic_load_n(&R(t, HR_SEQ_IN), __ATOMIC_ACQUIRE) == t->seq) {
         uint64_t spent = __rdtsc() - t0;
 
+        take_signal(s, t);
         if (spent > s->spin_ticks)
             break;
         if (spent > s->spin_ticks / 8)
@@ -409,16 +437,15 @@ static int wait_event(struct vm *vm, struct tcg_vcpu *t, int timeout_ms)
     while (__atomic_load_n(&R(t, HR_SEQ_IN), __ATOMIC_SEQ_CST) == t->seq) {
         struct pollfd p = { .fd = s->note_fd, .events = POLLIN };
         char buf[64];
-        /* A short timeout: a note lost to the emulated CPU's memory order
-         * (see spawn_qemu) costs milliseconds, not the guest. */
-        int rc = poll(&p, 1, timeout_ms < 0 ? 5 : timeout_ms);
+        int rc;
 
-        if (rc < 0 && errno == EINTR) {
-            /* A timer or a kick for this thread: have the guest trap. */
-            if (!__atomic_exchange_n(&t->kick_sent, 1, __ATOMIC_SEQ_CST))
-                send_wake(s);
+        take_signal(s, t);
+        /* A short timeout: a note lost to the emulated CPU's memory order
+         * (see spawn_qemu), or a signal just before poll, costs
+         * milliseconds, not the guest. */
+        rc = poll(&p, 1, timeout_ms < 0 ? 5 : timeout_ms);
+        if (rc < 0 && errno == EINTR)
             continue;
-        }
         if (rc > 0) {
             ssize_t got = read(s->note_fd, buf, sizeof(buf));
 
@@ -444,7 +471,7 @@ static void post_answer(struct vm *vm, struct tcg_vcpu *t)
     __atomic_store_n(&R(t, HR_SEQ_OUT), t->seq, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&R(t, HR_GUEST_WAIT), __ATOMIC_SEQ_CST)) {
         T(vm)->guest_wakes++;
-        send_wake(T(vm));
+        send_wake(T(vm), HV_WAKE_ANSWER);
     }
 }
 
@@ -737,6 +764,7 @@ static int tcg_run(struct vcpu_host *vh, struct accel_event *ev)
 
     uint64_t now;
 
+    accel_kick_flag = &t->signalled;
     if (!write_answer(vh)) {
         ev->kind = ACCEL_EV_NONE;
         return 0;
@@ -757,9 +785,8 @@ static void tcg_kick(struct vcpu_host *vh)
 {
     struct tcg_vcpu *t = TV(vh);
 
-    if (t && __atomic_load_n(&t->running, __ATOMIC_SEQ_CST) &&
-        !__atomic_exchange_n(&t->kick_sent, 1, __ATOMIC_SEQ_CST))
-        send_wake(T(vm_of(vh->pv.d)));
+    if (t && __atomic_load_n(&t->running, __ATOMIC_SEQ_CST))
+        kick_guest(T(vm_of(vh->pv.d)), t);
 }
 
 static void tcg_pt_changed(struct vcpu_host *vh, uint64_t gpa)

@@ -103,6 +103,7 @@ entry_err:
 1:      cmpq $HV_EV_KICK, %gs:HR_EVENT
         jne save_bases
         call ack_kick
+        movq $0, %gs:HR_KICKED         /* this event is the kick */
         jmp save_bases
 
 /* The ring-0 stack is at a fixed place from the relay page, whose address is
@@ -228,6 +229,13 @@ answered:
         mov %rax, %dr3
         mov %gs:HR_DR + 32, %rax
         mov %rax, %dr7
+1:      /* A kick read while we waited: report it before the guest runs on,
+         * with the state just loaded (the page still holds it). */
+        cmpq $0, %gs:HR_KICKED
+        je 1f
+        movq $0, %gs:HR_KICKED
+        movq $HV_EV_KICK, %gs:HR_EVENT
+        jmp post
 1:      /* The iret frame; the guest always runs with IF set and IOPL 0. */
         pushq %gs:HR_SS
         pushq %gs:HR_RSP
@@ -276,7 +284,8 @@ save_gprs:
         ret
 
 /* The wake-up interrupt: read the UART until it has nothing (else no new
- * interrupt edge comes), then end it at the local APIC. Uses rax, rdx. */
+ * interrupt edge comes), noting a kick among the bytes, then end it at the
+ * local APIC. Runs with GS_BASE on the relay page. Uses rax, rdx. */
 ack_kick:
         mov $HV_UART + 5, %dx
         in %dx, %al
@@ -284,6 +293,9 @@ ack_kick:
         jz 1f
         mov $HV_UART, %dx
         in %dx, %al
+        cmp $HV_WAKE_KICK, %al
+        jne ack_kick
+        movq $1, %gs:HR_KICKED
         jmp ack_kick
 1:      movabs $(HV_TRAMP_VA + HV_LAPIC_OFF + 0xb0), %rax
         movl $0, (%rax)
@@ -413,6 +425,7 @@ ring0_relay_init:
         mov $8, %al
         out %al, %dx
         call ack_kick
+        movq $0, %gs:HR_KICKED
         /* cpuid for each (leaf, subleaf) xenner listed; leaf ~0 ends. */
         lea HV_RELAY_OFF + HR_CPUID(%rbx), %rsi
         mov $HV_CPUID_MAX, %edi
