@@ -2,6 +2,7 @@
 guest with its console on a pipe, checks and the kernel-log allowlist.
 Used by tests/linux/run-linux and the device, monitor and libvirt suites."""
 
+import ctypes
 import os
 import pathlib
 import re
@@ -17,6 +18,7 @@ import overlay  # noqa: E402
 
 SKIP = 77
 BOOT_TIMEOUT = 240
+CLONE_NEWNET = 0x40000000
 
 
 def no_accelerator():
@@ -101,6 +103,18 @@ class Guest:
             if not self.poll_lines(min(left, 1.0)):
                 raise Failure(f"xenner's output ended before a line matching {pattern!r}")
 
+    def wait_prompt(self, text, timeout=BOOT_TIMEOUT):
+        """Wait until the output not yet ended by a newline ends with text
+        (a prompt such as "login: "); lines before it are kept as usual."""
+        deadline = time.monotonic() + timeout
+        while not self.buf.decode(errors="replace").endswith(text):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Failure(f"no prompt {text!r} within {timeout} s")
+            if not self.poll_lines(min(left, 1.0)):
+                raise Failure(f"xenner's output ended before the prompt {text!r}")
+        self.pos = len(self.lines)
+
     def send(self, data):
         self.p.stdin.write(data)
         self.p.stdin.flush()
@@ -126,6 +140,35 @@ class Guest:
         with open(f"/proc/{self.p.pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Netns:
+    """A network namespace this process enters, with tap xt0 at 10.0.0.1/24;
+    deleted at the end whatever happened."""
+
+    def __enter__(self):
+        self.name = f"xnr-{os.getpid()}"
+        self.old = os.open("/proc/self/ns/net", os.O_RDONLY)
+        subprocess.run(["ip", "netns", "add", self.name], check=True)
+        fd = os.open(f"/run/netns/{self.name}", os.O_RDONLY)
+        try:
+            if ctypes.CDLL(None, use_errno=True).setns(fd, CLONE_NEWNET):
+                raise OSError(ctypes.get_errno(), "setns")
+        finally:
+            os.close(fd)
+        for cmd in (["ip", "link", "set", "lo", "up"],
+                    ["ip", "tuntap", "add", "dev", "xt0", "mode", "tap"],
+                    ["ip", "addr", "add", "10.0.0.1/24", "dev", "xt0"],
+                    ["ip", "-6", "addr", "add", "fd00::1/64", "dev", "xt0", "nodad"],
+                    ["ip", "link", "set", "xt0", "up"]):
+            subprocess.run(cmd, check=True)
+        return self
+
+    def __exit__(self, *exc):
+        ctypes.CDLL(None, use_errno=True).setns(self.old, CLONE_NEWNET)
+        os.close(self.old)
+        subprocess.run(["ip", "netns", "del", self.name])
+        return False
 
 
 class Failure(Exception):
