@@ -26,6 +26,8 @@ static void usage(FILE *f)
         "                    lz4 or zstd payload). Without it, PV GRUB (Debian's\n"
         "                    grub-xen-bin) boots the disks' /boot/grub/grub.cfg,\n"
         "                    /grub/grub.cfg or GRUB legacy menu.lst\n"
+        "  -boot menu=on[,splash-time=MS]   PV GRUB shows the guest's menu for MS\n"
+        "                    milliseconds (default 2500), whatever its own timeout\n"
         "  -initrd FILE      boot module (initramfs) handed to the kernel\n"
         "  -append STRING    kernel command line\n"
         "  -m [size=]SIZE    guest RAM; MiB unless suffixed K, M, G or T (default 128M)\n"

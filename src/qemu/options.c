@@ -183,17 +183,24 @@ static void parse_rtc(const char *arg)
     opts_finish(o);
 }
 
-static void parse_boot(const char *arg)
+static void parse_boot(struct config *c, const char *arg)
 {
     struct opts *o = opts_parse("-boot", arg, "order");
+    uint64_t ms;
 
     /* The guest boots -kernel directly, as QEMU does with -kernel; without
      * it, PV GRUB searches the disks, the one with the lowest bootindex
-     * first (not order=). */
+     * first (not order=). menu=on: PV GRUB shows the guest's menu for
+     * splash-time ms (QEMU's range; SeaBIOS's 2500 when not given). */
     opts_accept(o, "order");
     opts_accept(o, "once");
     opts_accept(o, "strict");
-    opts_only(o, "menu", OFF);
+    c->boot_menu = opts_get_bool(o, "menu", false);
+    ms = opts_get_uint(o, "splash-time", 2500);
+    if (ms > 65535)
+        log_fatalx("options", "-boot %s: splash-time is invalid, it should be a value between "
+                   "0 and 65535", arg);
+    c->boot_menu_ms = (unsigned)ms;
     opts_finish(o);
 }
 
@@ -298,7 +305,7 @@ bool options_parse(struct config *c, int argc, char **argv, int *i)
     else if (!strcmp(o, "-smp")) parse_smp(need(argc, argv, i));
     else if (!strcmp(o, "-name")) parse_name(c, need(argc, argv, i));
     else if (!strcmp(o, "-rtc")) parse_rtc(need(argc, argv, i));
-    else if (!strcmp(o, "-boot")) parse_boot(need(argc, argv, i));
+    else if (!strcmp(o, "-boot")) parse_boot(c, need(argc, argv, i));
     else if (!strcmp(o, "-msg")) parse_msg(need(argc, argv, i));
     else if (!strcmp(o, "-overcommit")) parse_overcommit(need(argc, argv, i));
     else if (!strcmp(o, "-sandbox")) parse_sandbox(need(argc, argv, i));

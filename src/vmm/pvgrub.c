@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,18 +51,47 @@ static const struct {
     { "/grub/menu.lst", "legacy_configfile" },
 };
 
-static int write_cfg(FILE *f, const char *boot_disk)
+/*
+ * -boot menu=on: each configuration is not run by configfile itself but by a
+ * wrapper in the image's memdisk that sources it, then makes GRUB show the
+ * menu it defined for the splash time (GRUB counts whole seconds), whatever
+ * the guest's own timeout: GRUB shows a context's menu only once its
+ * configuration has run, so the last word on the timeout is the wrapper's.
+ */
+static int write_wrapper(const char *dir, unsigned i, unsigned ms)
+{
+    char path[PATH_MAX + 32];
+    FILE *f;
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/xenner/menu%u.cfg", dir, i);
+    f = fopen(path, "w");
+    if (!f)
+        return -1;
+    rc = fprintf(f, "%s %s\nset timeout_style=menu\nset timeout=%u\n",
+                 strcmp(places[i].command, "configfile") ? "legacy_source" : "source",
+                 places[i].path, (ms + 999) / 1000);
+    return fclose(f) || rc < 0 ? -1 : 0;
+}
+
+static int write_cfg(FILE *f, const char *boot_disk, bool menu)
 {
     char hint[64] = "";
+    int rc = 0;
 
     if (boot_disk)
         snprintf(hint, sizeof(hint), " --hint=xen/%s --hint=xen/%s,", boot_disk, boot_disk);
     if (fputs(cfg_head, f) < 0)
         return -1;
-    for (unsigned i = 0; i < sizeof(places) / sizeof(places[0]); i++)
-        if (fprintf(f, "search --no-floppy --set=root%s --file %s\n%s %s\n", hint,
-                    places[i].path, places[i].command, places[i].path) < 0)
-            return -1;
+    for (unsigned i = 0; i < sizeof(places) / sizeof(places[0]) && rc >= 0; i++) {
+        rc = fprintf(f, "search --no-floppy --set=root%s --file %s\n", hint, places[i].path);
+        if (rc >= 0 && menu)
+            rc = fprintf(f, "configfile (memdisk)/xenner/menu%u.cfg\n", i);
+        else if (rc >= 0)
+            rc = fprintf(f, "%s %s\n", places[i].command, places[i].path);
+    }
+    if (rc < 0)
+        return -1;
     return fputs("echo \"" NOTHING_MARK " (no /boot/grub/grub.cfg, /grub/grub.cfg or "
                  "menu.lst on any disk)\"\nhalt\n", f) < 0 ? -1 : 0;
 }
@@ -70,30 +100,23 @@ static const char *const modules[] = {
     "part_msdos", "part_gpt", "ext2", "xfs", "btrfs", "normal", "configfile", "legacycfg",
     "linux", "echo", "ls", "cat", "search", "search_fs_file", "search_fs_uuid",
     "search_label", "test", "true", "sleep", "gzio", "xzio", "lzopio", "halt", "reboot",
-    "minicmd", "loadenv", "gettext", "regexp", "probe", "keystatus", "lvm", "zstd", NULL,
+    "minicmd", "loadenv", "gettext", "regexp", "probe", "keystatus", "lvm", "zstd", "memdisk",
+    "tar", NULL,
 };
 
-/* Run grub-mkimage to make @out with @cfg built in: 0, or -1 (said why).
- * The modules are those a Debian grub.cfg or an old menu.lst loads (the
- * guest's own /boot/grub/x86_64-xen folder, if any, may add more). */
-static int mkimage(const char *cfg, const char *out)
+/* Run @argv to its end: 0, or -1 (said why; @package is what provides it). */
+static int run(const char *const *argv, const char *package)
 {
-    const char *argv[64] = { "grub-mkimage", "-O", "x86_64-xen", "-d", GRUB_XEN_DIR,
-                             "-c", cfg, "-p", "/boot/grub", "-o", out };
-    unsigned n = 11;
     int status;
     pid_t pid;
 
-    for (unsigned i = 0; modules[i]; i++)
-        argv[n++] = modules[i];
-    argv[n] = NULL;
     pid = fork();
     if (pid < 0)
         return log_warn("pvgrub", "fork"), -1;
     if (pid == 0) {
         execvp(argv[0], (char **)argv);
-        fprintf(stderr, "xenner: pvgrub: cannot run grub-mkimage: %s (install Debian's "
-                "grub-common)\n", strerror(errno));
+        fprintf(stderr, "xenner: pvgrub: cannot run %s: %s (install Debian's %s)\n", argv[0],
+                strerror(errno), package);
         _exit(127);
     }
     while (waitpid(pid, &status, 0) < 0)
@@ -101,16 +124,62 @@ static int mkimage(const char *cfg, const char *out)
             return log_warn("pvgrub", "waitpid"), -1;
     if (!WIFEXITED(status) || WEXITSTATUS(status)) {
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 127)
-            log_warnx("pvgrub", "grub-mkimage failed (status %d)", status);
+            log_warnx("pvgrub", "%s failed (status %d)", argv[0], status);
         return -1;
     }
     return 0;
 }
 
+/* Make @out with @cfg built in and @memdisk (a tar file, or NULL) as its
+ * memdisk: 0, or -1 (said why). The modules are those a Debian grub.cfg or
+ * an old menu.lst loads (the guest's own /boot/grub/x86_64-xen folder, if
+ * any, may add more). */
+static int mkimage(const char *cfg, const char *memdisk, const char *out)
+{
+    const char *argv[64] = { "grub-mkimage", "-O", "x86_64-xen", "-d", GRUB_XEN_DIR,
+                             "-c", cfg, "-p", "/boot/grub", "-o", out };
+    unsigned n = 11;
+
+    if (memdisk) {
+        argv[n++] = "-m";
+        argv[n++] = memdisk;
+    }
+    for (unsigned i = 0; modules[i]; i++)
+        argv[n++] = modules[i];
+    argv[n] = NULL;
+    return run(argv, "grub-common");
+}
+
+/* The wrappers of -boot menu=on in @dir/xenner, packed as @dir/memdisk.tar:
+ * 0, or -1 (said why). */
+static int make_memdisk(const char *dir, unsigned ms, char *tar, size_t size)
+{
+    char sub[PATH_MAX + 16];
+    int rc = 0;
+
+    snprintf(sub, sizeof(sub), "%s/xenner", dir);
+    snprintf(tar, size, "%s/memdisk.tar", dir);
+    if (mkdir(sub, 0700))
+        return log_warn("pvgrub", "%s", sub), -1;
+    for (unsigned i = 0; i < sizeof(places) / sizeof(places[0]) && rc == 0; i++)
+        if ((rc = write_wrapper(dir, i, ms)) < 0)
+            log_warn("pvgrub", "%s/menu%u.cfg", sub, i);
+    if (rc == 0)
+        rc = run((const char *const[]){ "tar", "-C", dir, "-cf", tar, "xenner", NULL }, "tar");
+    for (unsigned i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+        char path[PATH_MAX + 32];
+
+        snprintf(path, sizeof(path), "%s/menu%u.cfg", sub, i);
+        unlink(path);
+    }
+    rmdir(sub);
+    return rc;
+}
+
 int pvgrub_prepare(struct vm *vm)
 {
     const char *tmp = getenv("TMPDIR");
-    char dir[PATH_MAX], cfg[PATH_MAX + 16], img[PATH_MAX + 16];
+    char dir[PATH_MAX], cfg[PATH_MAX + 16], img[PATH_MAX + 16], tar[PATH_MAX + 16];
     FILE *f;
     int rc = -1;
 
@@ -130,11 +199,13 @@ int pvgrub_prepare(struct vm *vm)
     snprintf(cfg, sizeof(cfg), "%s/boot.cfg", dir);
     snprintf(img, sizeof(img), "%s/pvgrub.bin", dir);
     f = fopen(cfg, "w");
-    if (!f || write_cfg(f, vm->cfg.boot_disk) < 0 || fclose(f))
+    if (!f || write_cfg(f, vm->cfg.boot_disk, vm->cfg.boot_menu) < 0 || fclose(f))
         log_warn("pvgrub", "%s", cfg);
-    else if (mkimage(cfg, img) == 0)
-        rc = 0;
+    else if (!vm->cfg.boot_menu || make_memdisk(dir, vm->cfg.boot_menu_ms, tar, sizeof(tar)) == 0)
+        rc = mkimage(cfg, vm->cfg.boot_menu ? tar : NULL, img);
     unlink(cfg);
+    if (vm->cfg.boot_menu)
+        unlink(tar);
     if (rc == 0 && (vm->pvgrub_image = strdup(img)) != NULL) {
         vm->cfg.kernel = vm->pvgrub_image;
         log_info("pvgrub", "no -kernel: booting from the disk through PV GRUB%s%s",

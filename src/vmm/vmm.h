@@ -35,6 +35,8 @@ struct config {
     /* Device options, consumed by devices_setup() (src/backend/devices.c). */
     struct opts_list drive, blockdev, netdev, net, device;
     const char *boot_disk; /* the disk PV GRUB tries first (lowest bootindex), or NULL */
+    bool boot_menu;        /* -boot menu=on: PV GRUB shows the guest's menu... */
+    unsigned boot_menu_ms; /* ...for this long (splash-time=) */
     /* QEMU's face (src/vmm/options.c, chardev.c, src/monitor/). */
     bool no_machine;      /* -machine none: no guest, only the monitor (libvirt's probe) */
     bool start_paused;    /* -S */

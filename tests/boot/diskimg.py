@@ -33,7 +33,7 @@ def menu_lst(kpath):
             f"  initrd {kpath}/initrd.img\n")
 
 
-def make_root(tmp, kit, layout, script, mark):
+def make_root(tmp, kit, layout, script, mark, cfg=None):
     """A directory tree for mke2fs -d: kernel, initrd (with script as the
     kit's /test.sh, or none: /init starts a shell), boot configuration."""
     root = pathlib.Path(tmp) / "root"
@@ -46,7 +46,7 @@ def make_root(tmp, kit, layout, script, mark):
     if layout == "mbr-legacy":
         (kdir / "grub" / "menu.lst").write_text(menu_lst(kpath))
     else:
-        (kdir / "grub" / "grub.cfg").write_text(grub_cfg(kpath, mark))
+        (kdir / "grub" / "grub.cfg").write_text(cfg or grub_cfg(kpath, mark))
     return root
 
 
@@ -92,14 +92,15 @@ def gpt(f, disk_sectors, parts):
     f.write(header(last, 1, last - 32))
 
 
-def build_disk(tmp, kit, layout, script=None, mark=1):
+def build_disk(tmp, kit, layout, script=None, mark=1, cfg=None):
     """A disk image in folder tmp that boots the kit's kernel through PV
     GRUB. layout: whole-disk (ext4, /boot/grub/grub.cfg), mbr-legacy (first
     MBR partition, /boot/grub/menu.lst) or gpt (second GPT partition, laid
     out as a separate /boot: /grub/grub.cfg, /vmlinuz). The grub.cfg gives
-    the kernel MARK=mark on its command line (menu.lst: MARK=2)."""
+    the kernel MARK=mark on its command line (menu.lst: MARK=2); cfg, if
+    given, is the grub.cfg instead."""
     image = pathlib.Path(tmp) / f"{layout}.img"
-    root = make_root(tmp, kit, layout, script, mark)
+    root = make_root(tmp, kit, layout, script, mark, cfg)
     fs_size = 200 * MIB
     with open(image, "wb") as f:
         f.truncate(fs_size + 4 * MIB)

@@ -115,6 +115,21 @@ class Guest:
                 raise Failure(f"xenner's output ended before the prompt {text!r}")
         self.pos = len(self.lines)
 
+    def wait_partial(self, pattern, timeout=BOOT_TIMEOUT):
+        """Wait until the output not yet ended by a newline matches pattern
+        (a full-screen program such as GRUB's menu redraws without newlines);
+        the match."""
+        deadline = time.monotonic() + timeout
+        while True:
+            m = re.search(pattern, self.buf.decode(errors="replace"))
+            if m:
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Failure(f"no output matching {pattern!r} within {timeout} s")
+            if not self.poll_lines(min(left, 1.0)):
+                raise Failure(f"xenner's output ended before {pattern!r}")
+
     def send(self, data):
         self.p.stdin.write(data)
         self.p.stdin.flush()
