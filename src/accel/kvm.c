@@ -39,6 +39,7 @@ struct kvm_vcpu {
     bool started;        /* the initial state is loaded */
     bool state_taken;    /* v holds the state: write it back before KVM_RUN */
     uint64_t touch_runs;
+    uint64_t kicks_taken, kicks_after_soft_int; /* -d stats */
 };
 
 #define MSR_IA32_TSC 0x10
@@ -562,6 +563,26 @@ static void handle_exit(struct vm *vm, struct vcpu_host *vh, struct accel_event 
 }
 
 /*
+ * KVM does not report a pending software exception or interrupt (int3,
+ * into, int n) through KVM_GET_VCPU_EVENTS (it has no instruction length
+ * to give), and writing the registers drops it. Where the platform has
+ * already moved rip past such an instruction (as the kvm_pvm hosts here
+ * do), taking the state at a kick would lose the trap: seen as Linux's
+ * int3 self-test failing at boot (alternative.c, "kernel BUG"). So a kick
+ * whose rip follows what may be one leaves the vCPU alone; the trap's stub
+ * exits at once, and the event goes with that exit. A false match (a byte
+ * that only looks like one) costs that kick only.
+ */
+static bool after_soft_int(struct pv_vcpu *v, uint64_t rip)
+{
+    uint8_t b[2];
+
+    if (pv_copy_from_guest(v, b, rip - 2, 2) == 0)
+        return b[1] == 0xcc || b[1] == 0xce || b[0] == 0xcd;
+    return pv_copy_from_guest(v, b + 1, rip - 1, 1) == 0 && (b[1] == 0xcc || b[1] == 0xce);
+}
+
+/*
  * KVM_RUN came back early because of a kick. In ring 0 a stub is about to
  * exit anyway; in ring 3, take the guest's state only if an event must be
  * delivered now. Returns true if the state was taken.
@@ -587,9 +608,14 @@ static bool on_kick(struct vcpu_host *vh)
      */
     if (kv->run->s.regs.regs.rip == v->d->lstar)
         return false;
+    if (after_soft_int(v, kv->run->s.regs.regs.rip)) {
+        kv->kicks_after_soft_int++;
+        return false;
+    }
     if (ioctl(kv->fd, KVM_GET_VCPU_EVENTS, &ev) < 0 || ev.exception.injected ||
         ev.exception.pending || ev.interrupt.injected || ev.nmi.injected)
         return false;
+    kv->kicks_taken++;
     load_gprs(&v->r, &kv->run->s.regs.regs);
     save_segs(v, sr);
     /* Keep Xen's selectors where the platform reports their short aliases. */
@@ -745,8 +771,12 @@ static uint64_t kvm_guest_xcr0(struct vm *vm)
 
 static void kvm_stop(struct vm *vm)
 {
-    if (vm->cfg.stats && vm->vcpu[0].accel)
-        fprintf(stderr, "xenner: kvm: %" PRIu64 " touch-loop runs\n", KV(&vm->vcpu[0])->touch_runs);
+    struct kvm_vcpu *kv = vm->vcpu[0].accel ? KV(&vm->vcpu[0]) : NULL;
+
+    if (vm->cfg.stats && kv)
+        fprintf(stderr, "xenner: kvm: %" PRIu64 " touch-loop runs, %" PRIu64 " kicks took the "
+                "state in ring 3, %" PRIu64 " left it (rip after a possible int3/into/int n)\n",
+                kv->touch_runs, kv->kicks_taken, kv->kicks_after_soft_int);
 }
 
 const struct accel_ops accel_kvm = {
