@@ -4,6 +4,7 @@
 
 #include "backend/devices.h"
 #include "backend/xenbus.h"
+#include "ui/vnc.h"
 #include "util/log.h"
 #include "util/opts.h"
 #include "vmm/vmm.h"
@@ -60,4 +61,8 @@ void devices_setup(struct vm *vm)
         device(vm, c->device.v[i]);
     blk_finish(vm);
     net_finish(vm);
+    if (vnc_enabled()) {
+        vfb_add(vm);
+        vkbd_add(vm);
+    }
 }

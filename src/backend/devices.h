@@ -30,4 +30,9 @@ void options_balloon_device(struct vm *vm, struct opts *o); /* virtio-balloon-pc
 /* cons.c: consoles after the first (xenbus console devices: hvc1, ...) */
 void cons_device(struct vm *vm, struct opts *o);  /* -device xen-console */
 
+/* vfb.c, vkbd.c: the framebuffer and the keyboard and pointer, added
+ * together when the guest has a display (-vnc) */
+void vfb_add(struct vm *vm);
+void vkbd_add(struct vm *vm);
+
 #endif

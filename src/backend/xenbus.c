@@ -169,6 +169,16 @@ void xb_unmap(struct xb_dev *dev, uint32_t ref, uint64_t pfn, bool write)
     pv_grant_put(&dev->vm->d, ref, pfn, write);
 }
 
+void *xb_map_frame(struct xb_dev *dev, uint64_t pfn, bool write)
+{
+    return pv_frame_get(&dev->vm->d, pfn, write);
+}
+
+void xb_unmap_frame(struct xb_dev *dev, uint64_t pfn, bool write)
+{
+    pv_frame_put(&dev->vm->d, pfn, write);
+}
+
 static void disconnect(struct xb_dev *dev)
 {
     if (dev->connected) {

@@ -97,5 +97,10 @@ void xb_notify_guest(struct xb_dev *dev);
  * xb_unmap() and the same ref, pfn and write. */
 void *xb_map(struct xb_dev *dev, uint32_t ref, bool write, uint64_t *pfn);
 void xb_unmap(struct xb_dev *dev, uint32_t ref, uint64_t pfn, bool write);
+/* The guest's frame @pfn named by number (the vfb's and vkbd's page-ref),
+ * as Xen's domain 0 maps a foreign page; NULL if it is not the guest's RAM,
+ * or is a page or descriptor table and @write. End with xb_unmap_frame(). */
+void *xb_map_frame(struct xb_dev *dev, uint64_t pfn, bool write);
+void xb_unmap_frame(struct xb_dev *dev, uint64_t pfn, bool write);
 
 #endif

@@ -155,6 +155,35 @@ void pv_grant_put(struct pv_domain *d, uint32_t ref, uint64_t pfn, bool write)
     unbusy(e, &d->gnt_use[ref].rd, GTF_reading);
 }
 
+/*
+ * A frame the guest names by number to a backend (the vfb and vkbd "page-ref"
+ * keys), as domain 0 maps a foreign frame: any of the guest's RAM frames, and,
+ * for writing, only one that is not a page or descriptor table (counted in
+ * gnt_wr as a grant is, so it cannot become one while mapped).
+ */
+void *pv_frame_get(struct pv_domain *d, uint64_t pfn, bool write)
+{
+    struct pv_frame *f;
+
+    if (!pv_pfn_is_ram(d, pfn) || !pv_gpa(d, pfn << PV_PAGE_SHIFT, PV_PAGE_SIZE))
+        return NULL;
+    if (!write)
+        return pv_gpa(d, pfn << PV_PAGE_SHIFT, PV_PAGE_SIZE);
+    f = &d->frames[pfn];
+    __atomic_fetch_add(&f->gnt_wr, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&f->type_count, __ATOMIC_SEQ_CST)) {
+        __atomic_fetch_sub(&f->gnt_wr, 1, __ATOMIC_SEQ_CST);
+        return NULL;
+    }
+    return pv_gpa(d, pfn << PV_PAGE_SHIFT, PV_PAGE_SIZE);
+}
+
+void pv_frame_put(struct pv_domain *d, uint64_t pfn, bool write)
+{
+    if (write && pv_pfn_is_ram(d, pfn))
+        __atomic_fetch_sub(&d->frames[pfn].gnt_wr, 1, __ATOMIC_SEQ_CST);
+}
+
 long pv_grant_table_op(struct pv_vcpu *v, unsigned cmd, uint64_t arg, unsigned count)
 {
     if (count != 1 && (cmd == GNTTABOP_query_size || cmd == GNTTABOP_setup_table ||

@@ -303,6 +303,12 @@ long pv_grant_table_op(struct pv_vcpu *v, unsigned cmd, uint64_t arg, unsigned c
  * pv_grant_put() with the same arguments. */
 void *pv_grant_get(struct pv_domain *d, uint32_t ref, domid_t dom, bool write, uint64_t *pfn);
 void pv_grant_put(struct pv_domain *d, uint32_t ref, uint64_t pfn, bool write);
+/* A backend's access to guest frame @pfn named by number, as domain 0 maps a
+ * foreign frame (vfb, vkbd): NULL unless it is RAM and, for @write, not a
+ * page or descriptor table (and then it cannot become one until
+ * pv_frame_put() with the same arguments). */
+void *pv_frame_get(struct pv_domain *d, uint64_t pfn, bool write);
+void pv_frame_put(struct pv_domain *d, uint64_t pfn, bool write);
 long pv_memory_op(struct pv_vcpu *v, unsigned cmd, uint64_t arg);
 
 /* ---- small helpers shared by the core (util.c) ---- */

@@ -10,6 +10,7 @@
 
 #include "backend/devices.h"
 #include "monitor/qmp.h"
+#include "ui/vnc.h"
 #include "util/chardev.h"
 #include "util/log.h"
 #include "vmm/runstate.h"
@@ -33,6 +34,12 @@ static void usage(FILE *f)
         "  -m [size=]SIZE    guest RAM; MiB unless suffixed K, M, G or T (default 128M)\n"
         "  -nographic        guest console on standard input/output (the default)\n"
         "  -display none     no display (the default)\n"
+        "  -vnc [HOST]:N | unix:PATH [,share=allow-exclusive|force-shared]\n"
+        "                    the guest's screen (Xen's PV framebuffer) and keyboard\n"
+        "                    and pointer on a VNC server: TCP port 5900+N on HOST\n"
+        "                    (every address if empty), or a unix socket\n"
+        "  -display vnc=ARG  the same as -vnc ARG\n"
+        "  -k en-us          the guest's keyboard layout (only en-us, the default)\n"
         "  -no-reboot        exit with status 3 when the guest reboots, instead of\n"
         "                    restarting it\n"
         "  -drive file=IMG[,if=xen|virtio|none][,format=raw|qcow2][,readonly=on][,index=N]\n"
@@ -140,8 +147,18 @@ static void parse_args(struct config *c, int argc, char **argv)
         else if (!strcmp(o, "-display")) {
             const char *a = need_arg(argc, argv, &i);
 
-            if (strcmp(a, "none"))
-                log_fatalx("options", "-display %s: only \"none\" is supported so far", a);
+            if (!strncmp(a, "vnc=", 4))
+                vnc_configure(a + 4);
+            else if (strcmp(a, "none") && strncmp(a, "none,", 5))
+                log_fatalx("options", "-display %s: xenner shows the guest's screen only "
+                           "on VNC (-display none, -display vnc=..., -vnc ...)", a);
+        } else if (!strcmp(o, "-vnc")) {
+            vnc_configure(need_arg(argc, argv, &i));
+        } else if (!strcmp(o, "-k")) {
+            const char *a = need_arg(argc, argv, &i);
+
+            if (strcmp(a, "en-us"))
+                log_fatalx("options", "-k %s: xenner knows only the en-us layout so far", a);
         } else if (!strcmp(o, "-h") || !strcmp(o, "-help")) {
             usage(stdout);
             exit(0);
@@ -209,6 +226,8 @@ int main(int argc, char **argv)
         xs_socket_start(&vm, vm.cfg.xenstore_path);
     }
     chardev_open_all();
+    if (vnc_start())
+        return EXIT_SETUP;
     if (io_start(&vm))
         return EXIT_INTERNAL;
     runtime_daemonize_ready();
@@ -223,6 +242,7 @@ int main(int argc, char **argv)
         rc = EXIT_SETUP;
     }
     vm.accel->stop(&vm); /* the software CPU's QEMU goes before an exec or exit */
+    vnc_stop();
     if (rc == EXIT_REBOOT && !vm.cfg.no_reboot && !run_quitting(&vm, NULL))
         restart(&vm, argv);
     return run_finish(&vm, rc);

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* X keysyms (what VNC clients send) to Linux key codes, for the en-us layout. */
+#ifndef XENNER_KEYMAP_H
+#define XENNER_KEYMAP_H
+
+/* The Linux KEY_* code of the key that gives @sym on an en-us keyboard
+ * (without its modifiers), or 0 if there is none. */
+unsigned keymap_from_keysym(unsigned sym);
+
+#endif
