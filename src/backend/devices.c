@@ -9,6 +9,25 @@
 #include "util/opts.h"
 #include "vmm/vmm.h"
 
+static bool video;
+
+/* -device VGA, cirrus-vga: what libvirt emits for a <video> model (cirrus
+ * is its default with <graphics>). A PV guest's screen is Xen's
+ * framebuffer: the device asks for it, as -vnc does, so that the screen
+ * exists (QMP screendump) even without a VNC server. */
+static void video_device(struct vm *vm, struct opts *o)
+{
+    (void)vm;
+    if (video)
+        log_fatalx("options", "-device %s: a PV guest has one framebuffer, already given",
+                   opts_get(o, "driver"));
+    video = true;
+    opts_accept(o, "id");
+    opts_accept(o, "bus");
+    opts_accept(o, "addr");
+    opts_finish(o);
+}
+
 /* -device drivers xenner serves. A PV guest has no PCI bus: a virtio
  * device (what libvirt emits for a disk or NIC) is served as the Xen PV
  * device with the same role. */
@@ -26,6 +45,8 @@ static const struct {
     { "xen-console", cons_device }, /* hvc1, hvc2, ... */
     { "isa-serial", options_serial_device },       /* the PV console */
     { "virtio-balloon-pci", options_balloon_device }, /* Xen's balloon */
+    { "VGA", video_device },        /* the PV framebuffer (vfb) and keyboard (vkbd) */
+    { "cirrus-vga", video_device },
 };
 
 static void device(struct vm *vm, struct opts *o)
@@ -40,7 +61,7 @@ static void device(struct vm *vm, struct opts *o)
             return;
         }
     log_fatalx("options", "-device %s: not supported by xenner (a Xen PV guest has disks, "
-                          "network interfaces and consoles)", drv);
+                          "network interfaces, consoles and a framebuffer)", drv);
 }
 
 void devices_setup(struct vm *vm)
@@ -61,7 +82,7 @@ void devices_setup(struct vm *vm)
         device(vm, c->device.v[i]);
     blk_finish(vm);
     net_finish(vm);
-    if (vnc_enabled()) {
+    if (vnc_enabled() || video) {
         vfb_add(vm);
         vkbd_add(vm);
     }

@@ -148,9 +148,9 @@ static void drain(struct vfb *f)
             const struct xenfb_resize *r = &ev.resize;
 
             if (!geometry_ok(f, r->width, r->height, r->depth, r->stride, r->offset)) {
-                log_warn("devices", "vfb: resize to %dx%d, depth %d, stride %d, offset %d "
-                         "ignored: out of range", r->width, r->height, r->depth, r->stride,
-                         r->offset);
+                log_warnx("devices", "vfb: resize to %dx%d, depth %d, stride %d, offset %d "
+                          "ignored: out of range", r->width, r->height, r->depth, r->stride,
+                          r->offset);
                 continue;
             }
             f->width = r->width, f->height = r->height, f->depth = r->depth;
@@ -265,7 +265,7 @@ static int connect(struct xb_dev *dev)
     if (!rc) {
         f->width = width, f->height = height, f->depth = depth;
         f->stride = stride, f->offset = 0;
-        if (xb_bind(dev, port)) {
+        if (port > UINT32_MAX || xb_bind(dev, port)) {
             xb_fail(dev, "event-channel %lu is not an unbound port for domain 0", port);
             rc = -1;
         }

@@ -135,7 +135,7 @@ static int connect(struct xb_dev *dev)
                 "page-ref", ref);
         return -1;
     }
-    if (xb_bind(dev, port)) {
+    if (port > UINT32_MAX || xb_bind(dev, port)) {
         if (by_grant)
             xb_unmap(dev, ref, pfn, true);
         else

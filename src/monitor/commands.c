@@ -34,6 +34,8 @@ static const struct {
     { "virtio-blk-pci", "virtio-pci" },        /* a Xen vbd */
     { "virtio-net-pci", "virtio-pci" },        /* a Xen vif */
     { "virtio-balloon-pci", "virtio-pci" },    /* Xen's balloon (memory/target) */
+    { "VGA", "pci-device" },                   /* the PV framebuffer (libvirt's <video>) */
+    { "cirrus-vga", "pci-device" },
     { "secret", "object" },
     { "memory-backend-ram", "memory-backend" },
     { "qemu64-x86_64-cpu", "x86_64-cpu" },
@@ -102,6 +104,11 @@ static struct json_object *q_commands(struct vm *vm, struct json_object *args)
     for (unsigned i = 0; i < qmp_nr_commands; i++) {
         c = OBJ();
         ADD(c, "name", STR(qmp_commands[i].name));
+        PUSH(r, c);
+    }
+    for (unsigned i = 0; i < qmp_nr_display_commands; i++) {
+        c = OBJ();
+        ADD(c, "name", STR(qmp_display_commands[i].name));
         PUSH(r, c);
     }
     return r;
@@ -502,7 +509,8 @@ static struct json_object *q_uuid(struct vm *vm, struct json_object *args)
 
 static struct json_object *q_events(struct vm *vm, struct json_object *args)
 {
-    static const char *const ev[] = { "SHUTDOWN", "POWERDOWN", "STOP", "RESUME", "RESET" };
+    static const char *const ev[] = { "SHUTDOWN", "POWERDOWN", "STOP", "RESUME", "RESET",
+                                      "VNC_CONNECTED", "VNC_INITIALIZED", "VNC_DISCONNECTED" };
     struct json_object *r = ARR();
 
     for (unsigned i = 0; i < sizeof(ev) / sizeof(ev[0]); i++) {

@@ -93,6 +93,9 @@ static const struct qmp_cmd *find_cmd(const char *name)
     for (unsigned i = 0; i < qmp_nr_commands; i++)
         if (!strcmp(qmp_commands[i].name, name))
             return &qmp_commands[i];
+    for (unsigned i = 0; i < qmp_nr_display_commands; i++)
+        if (!strcmp(qmp_display_commands[i].name, name))
+            return &qmp_display_commands[i];
     return NULL;
 }
 

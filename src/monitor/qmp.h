@@ -21,6 +21,9 @@ void monitor_add(struct vm *vm, struct chardev *cd);
 /* Sends event @name with @data (may be NULL; ownership taken) to every
  * client past capability negotiation. Any thread. */
 void monitor_event(const char *name, struct json_object *data);
+struct vnc_peer;
+/* VNC_CONNECTED, VNC_INITIALIZED, VNC_DISCONNECTED (display.c), for vnc_on_event(). */
+void monitor_vnc_event(const char *event, const struct vnc_peer *client);
 
 /* ---- for the command handlers (commands.c) ---- */
 
@@ -33,6 +36,9 @@ struct qmp_cmd {
 };
 extern const struct qmp_cmd qmp_commands[];
 extern const unsigned qmp_nr_commands;
+/* display.c: the screen's commands (query-vnc, screendump, send-key, ...) */
+extern const struct qmp_cmd qmp_display_commands[];
+extern const unsigned qmp_nr_display_commands;
 /* Fails the running command with error class @cls ("GenericError",
  * "DeviceNotFound", ...). */
 void qmp_fail(const char *cls, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -209,6 +209,7 @@ int main(int argc, char **argv)
 
     vm.cfg.ram_bytes = 128ULL << 20;
     run_on_event(monitor_event); /* the run state's events go to QMP */
+    vnc_on_event(monitor_vnc_event);
     parse_args(&vm.cfg, argc, argv);
     restarted(&vm.cfg);
     devices_setup(&vm);

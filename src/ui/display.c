@@ -2,6 +2,7 @@
 /* The guest's screen and its keyboard and pointer, between the backends and the user interfaces. */
 #include <linux/input-event-codes.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -24,6 +25,7 @@ static struct {
     const struct display_input *in;
     void *in_opaque;
     unsigned buttons;
+    int abs_x, abs_y; /* the last absolute position sent, 0..DISPLAY_ABS_MAX */
 } dpy = { .lock = PTHREAD_MUTEX_INITIALIZER, .in_lock = PTHREAD_MUTEX_INITIALIZER };
 
 void display_lock(void)
@@ -170,12 +172,48 @@ void display_pointer(int x, int y, unsigned buttons, int wheel)
     y = y < 0 ? 0 : (unsigned)y >= h ? (int)h - 1 : y;
     pthread_mutex_lock(&dpy.in_lock);
     if (dpy.in) {
-        dpy.in->pointer(dpy.in_opaque, x * DISPLAY_ABS_MAX / (int)(w - 1),
-                        y * DISPLAY_ABS_MAX / (int)(h - 1), wheel);
+        dpy.abs_x = x * DISPLAY_ABS_MAX / (int)(w - 1);
+        dpy.abs_y = y * DISPLAY_ABS_MAX / (int)(h - 1);
+        dpy.in->pointer(dpy.in_opaque, dpy.abs_x, dpy.abs_y, wheel);
         for (unsigned i = 0; i < 3; i++)
             if ((buttons ^ dpy.buttons) & (1u << i))
                 dpy.in->key(dpy.in_opaque, btn[i], buttons & (1u << i));
         dpy.buttons = buttons;
     }
+    pthread_mutex_unlock(&dpy.in_lock);
+}
+
+uint8_t *display_copy_rgb(unsigned *width, unsigned *height)
+{
+    uint8_t *out = NULL;
+
+    pthread_mutex_lock(&dpy.lock);
+    if (dpy.width && dpy.present)
+        out = malloc((size_t)dpy.width * dpy.height * 3);
+    if (out) {
+        const uint8_t *src = (const uint8_t *)dpy.pixels;
+        size_t n = (size_t)dpy.width * dpy.height;
+
+        for (size_t i = 0; i < n; i++) {
+            out[3 * i] = src[4 * i];
+            out[3 * i + 1] = src[4 * i + 1];
+            out[3 * i + 2] = src[4 * i + 2];
+        }
+        *width = dpy.width;
+        *height = dpy.height;
+    }
+    pthread_mutex_unlock(&dpy.lock);
+    return out;
+}
+
+void display_pointer_abs(int x, int y, int wheel)
+{
+    pthread_mutex_lock(&dpy.in_lock);
+    if (x >= 0)
+        dpy.abs_x = x > DISPLAY_ABS_MAX ? DISPLAY_ABS_MAX : x;
+    if (y >= 0)
+        dpy.abs_y = y > DISPLAY_ABS_MAX ? DISPLAY_ABS_MAX : y;
+    if (dpy.in)
+        dpy.in->pointer(dpy.in_opaque, dpy.abs_x, dpy.abs_y, wheel);
     pthread_mutex_unlock(&dpy.in_lock);
 }

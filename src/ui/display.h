@@ -56,6 +56,12 @@ struct display_input {
 /* The keyboard backend connects (ops) or disconnects (NULL). */
 void display_set_input(const struct display_input *ops, void *opaque);
 void display_key(unsigned code, bool down);
+/* QMP screendump: a copy of the screen, 3 bytes R, G, B per pixel, rows
+ * without padding (free() it); NULL if the guest has drawn no screen. */
+uint8_t *display_copy_rgb(unsigned *width, unsigned *height);
+/* QMP input-send-event: an absolute position in 0..DISPLAY_ABS_MAX (a
+ * negative x or y keeps the last one), and wheel steps (+1 up). */
+void display_pointer_abs(int x, int y, int wheel);
 /* x, y in screen pixels; buttons: bit 0 left, 1 middle, 2 right (as in
  * VNC), turned into BTN_* presses and releases. */
 void display_pointer(int x, int y, unsigned buttons, int wheel);

@@ -3,6 +3,7 @@
 #include <linux/input-event-codes.h>
 #include <rfb/keysym.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "ui/keymap.h"
 
@@ -71,5 +72,71 @@ unsigned keymap_from_keysym(unsigned sym)
     for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
         if (special[i].sym == sym)
             return special[i].code;
+    return 0;
+}
+
+/* QEMU's QKeyCode names (qapi/ui.json), the keys QMP's send-key and
+ * input-send-event name. */
+static const struct {
+    const char *name;
+    unsigned short code;
+} qcodes[] = {
+    { "shift", KEY_LEFTSHIFT }, { "shift_r", KEY_RIGHTSHIFT }, { "alt", KEY_LEFTALT },
+    { "alt_r", KEY_RIGHTALT }, { "ctrl", KEY_LEFTCTRL }, { "ctrl_r", KEY_RIGHTCTRL },
+    { "menu", KEY_COMPOSE }, { "esc", KEY_ESC }, { "1", KEY_1 }, { "2", KEY_2 }, { "3", KEY_3 },
+    { "4", KEY_4 }, { "5", KEY_5 }, { "6", KEY_6 }, { "7", KEY_7 }, { "8", KEY_8 }, { "9", KEY_9 },
+    { "0", KEY_0 }, { "minus", KEY_MINUS }, { "equal", KEY_EQUAL }, { "backspace", KEY_BACKSPACE },
+    { "tab", KEY_TAB }, { "q", KEY_Q }, { "w", KEY_W }, { "e", KEY_E }, { "r", KEY_R },
+    { "t", KEY_T }, { "y", KEY_Y }, { "u", KEY_U }, { "i", KEY_I }, { "o", KEY_O }, { "p", KEY_P },
+    { "bracket_left", KEY_LEFTBRACE }, { "bracket_right", KEY_RIGHTBRACE }, { "ret", KEY_ENTER },
+    { "a", KEY_A }, { "s", KEY_S }, { "d", KEY_D }, { "f", KEY_F }, { "g", KEY_G }, { "h", KEY_H },
+    { "j", KEY_J }, { "k", KEY_K }, { "l", KEY_L }, { "semicolon", KEY_SEMICOLON },
+    { "apostrophe", KEY_APOSTROPHE }, { "grave_accent", KEY_GRAVE }, { "backslash", KEY_BACKSLASH },
+    { "z", KEY_Z }, { "x", KEY_X }, { "c", KEY_C }, { "v", KEY_V }, { "b", KEY_B }, { "n", KEY_N },
+    { "m", KEY_M }, { "comma", KEY_COMMA }, { "dot", KEY_DOT }, { "slash", KEY_SLASH },
+    { "asterisk", KEY_KPASTERISK }, { "spc", KEY_SPACE }, { "caps_lock", KEY_CAPSLOCK },
+    { "f1", KEY_F1 }, { "f2", KEY_F2 }, { "f3", KEY_F3 }, { "f4", KEY_F4 }, { "f5", KEY_F5 },
+    { "f6", KEY_F6 }, { "f7", KEY_F7 }, { "f8", KEY_F8 }, { "f9", KEY_F9 }, { "f10", KEY_F10 },
+    { "f11", KEY_F11 }, { "f12", KEY_F12 }, { "num_lock", KEY_NUMLOCK },
+    { "scroll_lock", KEY_SCROLLLOCK }, { "kp_divide", KEY_KPSLASH },
+    { "kp_multiply", KEY_KPASTERISK }, { "kp_subtract", KEY_KPMINUS }, { "kp_add", KEY_KPPLUS },
+    { "kp_enter", KEY_KPENTER }, { "kp_decimal", KEY_KPDOT }, { "sysrq", KEY_SYSRQ },
+    { "print", KEY_SYSRQ }, { "kp_0", KEY_KP0 }, { "kp_1", KEY_KP1 }, { "kp_2", KEY_KP2 },
+    { "kp_3", KEY_KP3 }, { "kp_4", KEY_KP4 }, { "kp_5", KEY_KP5 }, { "kp_6", KEY_KP6 },
+    { "kp_7", KEY_KP7 }, { "kp_8", KEY_KP8 }, { "kp_9", KEY_KP9 }, { "less", KEY_102ND },
+    { "home", KEY_HOME }, { "pgup", KEY_PAGEUP }, { "pgdn", KEY_PAGEDOWN }, { "end", KEY_END },
+    { "left", KEY_LEFT }, { "up", KEY_UP }, { "down", KEY_DOWN }, { "right", KEY_RIGHT },
+    { "insert", KEY_INSERT }, { "delete", KEY_DELETE }, { "meta_l", KEY_LEFTMETA },
+    { "meta_r", KEY_RIGHTMETA }, { "pause", KEY_PAUSE },
+};
+
+unsigned keymap_from_qcode(const char *name)
+{
+    for (size_t i = 0; i < sizeof(qcodes) / sizeof(qcodes[0]); i++)
+        if (!strcmp(qcodes[i].name, name))
+            return qcodes[i].code;
+    return 0;
+}
+
+/* QEMU's "number" keys: XT (set 1) scancodes, 0x80 | code for those
+ * after an 0xe0 prefix. Linux's codes 1..88 are the plain scancodes. */
+static const struct {
+    unsigned char qnum;
+    unsigned short code;
+} extended[] = {
+    { 0x9c, KEY_KPENTER }, { 0x9d, KEY_RIGHTCTRL }, { 0xb5, KEY_KPSLASH }, { 0xb7, KEY_SYSRQ },
+    { 0xb8, KEY_RIGHTALT }, { 0xc6, KEY_PAUSE }, { 0xc7, KEY_HOME }, { 0xc8, KEY_UP },
+    { 0xc9, KEY_PAGEUP }, { 0xcb, KEY_LEFT }, { 0xcd, KEY_RIGHT }, { 0xcf, KEY_END },
+    { 0xd0, KEY_DOWN }, { 0xd1, KEY_PAGEDOWN }, { 0xd2, KEY_INSERT }, { 0xd3, KEY_DELETE },
+    { 0xdb, KEY_LEFTMETA }, { 0xdc, KEY_RIGHTMETA }, { 0xdd, KEY_COMPOSE },
+};
+
+unsigned keymap_from_qnum(unsigned qnum)
+{
+    if (qnum >= 1 && qnum <= 88)
+        return qnum;
+    for (size_t i = 0; i < sizeof(extended) / sizeof(extended[0]); i++)
+        if (extended[i].qnum == qnum)
+            return extended[i].code;
     return 0;
 }

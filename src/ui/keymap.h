@@ -7,4 +7,10 @@
  * (without its modifiers), or 0 if there is none. */
 unsigned keymap_from_keysym(unsigned sym);
 
+/* QMP: the Linux code of QEMU's QKeyCode @name ("ctrl", "a", "ret"), or 0. */
+unsigned keymap_from_qcode(const char *name);
+/* QMP: the Linux code of QEMU's key number @qnum (an XT scancode, 0x80|code
+ * after 0xe0), or 0. */
+unsigned keymap_from_qnum(unsigned qnum);
+
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rfb/rfb.h>
@@ -46,8 +47,13 @@ static struct {
     rfbScreenInfoPtr screen;
     pthread_t thread;
     bool stop;
+    pthread_mutex_t lock; /* what follows */
+    struct vnc_peer *peers[VNC_MAX_PEERS];
     unsigned clients;
-    pthread_mutex_t lock; /* clients */
+    bool password_on;   /* password=on: VNC authentication */
+    char password[9];   /* set_password; "" refuses every client */
+    time_t expires;     /* expire_password; 0: never */
+    void (*on_event)(const char *event, const struct vnc_peer *client);
 } vnc = { .listen_fd = -1, .wake = { -1, -1 }, .lock = PTHREAD_MUTEX_INITIALIZER };
 
 void vnc_configure(const char *arg)
@@ -85,9 +91,13 @@ void vnc_configure(const char *arg)
         }
         vnc.display = d;
     }
-    if (opts_get_bool(o, "password", false))
-        log_fatalx("options", "-vnc %s: password=on is not supported by xenner yet", arg);
+    vnc.password_on = opts_get_bool(o, "password", false);
     opts_accept(o, "id");
+    /* libvirt 9.0 names its -audiodev (driver none); no sound goes on VNC. */
+    opts_accept(o, "audiodev");
+    if (opts_get(o, "websocket"))
+        log_fatalx("options", "-vnc %s: websocket: xenner's VNC server has no WebSocket "
+                   "listener (use a plain VNC client, or websockify in front)", arg);
     opts_only(o, "share", (const char *const[]){ "allow-exclusive", "force-shared", NULL });
     vnc.force_shared = opts_get(o, "share") && !strcmp(opts_get(o, "share"), "force-shared");
     opts_finish(o);
@@ -144,22 +154,126 @@ static void quiet_log(const char *fmt, ...)
     log_debug("vnc", "libvncserver: %s", buf);
 }
 
+static void emit(const char *event, const struct vnc_peer *p)
+{
+    if (vnc.on_event)
+        vnc.on_event(event, p);
+}
+
+/* Per client: its address, and whether VNC_INITIALIZED went out. */
+struct client {
+    struct vnc_peer peer;
+    bool initialized;
+};
+
 static void client_gone(rfbClientPtr cl)
 {
+    struct client *c = cl->clientData;
+
     pthread_mutex_lock(&vnc.lock);
+    for (unsigned i = 0; i < VNC_MAX_PEERS; i++)
+        if (vnc.peers[i] == &c->peer)
+            vnc.peers[i] = NULL;
     vnc.clients--;
     pthread_mutex_unlock(&vnc.lock);
-    log_info("vnc", "client disconnected");
+    log_info("vnc", "client %s:%s disconnected", c->peer.host, c->peer.service);
+    emit("VNC_DISCONNECTED", &c->peer);
+    free(c);
+    cl->clientData = NULL;
 }
 
 static enum rfbNewClientAction new_client(rfbClientPtr cl)
 {
+    struct client *c = calloc(1, sizeof(*c));
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof(sa);
+
+    if (!c)
+        return RFB_CLIENT_REFUSE;
+    c->peer.family = vnc.family;
+    if (!getpeername(cl->sock, (struct sockaddr *)&sa, &len) && sa.ss_family != AF_UNIX)
+        getnameinfo((struct sockaddr *)&sa, len, c->peer.host, sizeof(c->peer.host),
+                    c->peer.service, sizeof(c->peer.service), NI_NUMERICHOST | NI_NUMERICSERV);
+    cl->clientData = c;
     cl->clientGoneHook = client_gone;
     pthread_mutex_lock(&vnc.lock);
+    for (unsigned i = 0; i < VNC_MAX_PEERS; i++)
+        if (!vnc.peers[i]) {
+            vnc.peers[i] = &c->peer;
+            break;
+        }
     vnc.clients++;
     pthread_mutex_unlock(&vnc.lock);
-    log_info("vnc", "client connected");
+    log_info("vnc", "client %s:%s connected", c->peer.host, c->peer.service);
+    emit("VNC_CONNECTED", &c->peer);
     return RFB_CLIENT_ACCEPT;
+}
+
+/* VNC_INITIALIZED for clients past authentication and ClientInit (VNC thread). */
+static void check_initialized(void)
+{
+    rfbClientIteratorPtr it = rfbGetClientIterator(vnc.screen);
+    rfbClientPtr cl;
+
+    while ((cl = rfbClientIteratorNext(it))) {
+        struct client *c = cl->clientData;
+
+        if (c && !c->initialized && cl->state == RFB_NORMAL) {
+            c->initialized = true;
+            emit("VNC_INITIALIZED", &c->peer);
+        }
+    }
+    rfbReleaseClientIterator(it);
+}
+
+/* VNC authentication (password=on): the DES of the challenge under the
+ * password set by QMP set_password, until expire_password's time. */
+static rfbBool check_password(rfbClientPtr cl, const char *response, int len)
+{
+    unsigned char want[CHALLENGESIZE];
+    char pw[9];
+    bool ok;
+
+    pthread_mutex_lock(&vnc.lock);
+    ok = vnc.password[0] && (!vnc.expires || time(NULL) < vnc.expires);
+    memcpy(pw, vnc.password, sizeof(pw));
+    pthread_mutex_unlock(&vnc.lock);
+    if (!ok || len != CHALLENGESIZE) {
+        log_info("vnc", "client refused: %s", ok ? "bad response" :
+                 "no password set, or it expired");
+        return FALSE;
+    }
+    memcpy(want, cl->authChallenge, sizeof(want));
+    rfbEncryptBytes(want, pw);
+    ok = !memcmp(want, response, sizeof(want));
+    if (!ok)
+        log_info("vnc", "client refused: wrong password");
+    return ok;
+}
+
+int vnc_set_password(const char *password)
+{
+    if (!vnc.screen || !vnc.password_on)
+        return -1;
+    pthread_mutex_lock(&vnc.lock);
+    snprintf(vnc.password, sizeof(vnc.password), "%s", password);
+    pthread_mutex_unlock(&vnc.lock);
+    return 0;
+}
+
+int vnc_expire_password(time_t when)
+{
+    if (!vnc.screen)
+        return -1;
+    pthread_mutex_lock(&vnc.lock);
+    vnc.expires = when;
+    pthread_mutex_unlock(&vnc.lock);
+    return 0;
+}
+
+void vnc_on_event(void (*fn)(const char *event, const struct vnc_peer *client))
+{
+    vnc.on_event = fn;
 }
 
 static void key_event(rfbBool down, rfbKeySym sym, rfbClientPtr cl)
@@ -217,6 +331,7 @@ static void *loop(void *arg)
             ;
         flush_damage();
         rfbProcessEvents(vnc.screen, 0);
+        check_initialized();
     }
     return NULL;
 }
@@ -264,6 +379,12 @@ int vnc_start(void)
     s->kbdAddEvent = key_event;
     s->ptrAddEvent = pointer_event;
     s->newClientHook = new_client;
+    if (vnc.password_on) {
+        static const char *const none[] = { NULL };
+
+        s->authPasswdData = (void *)none; /* non-NULL: offer VNC authentication */
+        s->passwordCheck = check_password;
+    }
     rfbInitServer(s);
     /* Our listening socket, and the pipe that wakes the loop for damage. */
     s->listenSock = vnc.listen_fd;
@@ -304,6 +425,7 @@ bool vnc_info(struct vnc_info *i)
     if (!vnc.screen)
         return false;
     i->family = vnc.family;
+    i->auth = vnc.password_on ? "vnc" : "none";
     if (vnc.unix_path) {
         snprintf(i->host, sizeof(i->host), "%s", vnc.unix_path);
     } else {
@@ -311,7 +433,9 @@ bool vnc_info(struct vnc_info *i)
         snprintf(i->service, sizeof(i->service), "%s", vnc.service);
     }
     pthread_mutex_lock(&vnc.lock);
-    i->clients = vnc.clients;
+    for (unsigned k = 0; k < VNC_MAX_PEERS; k++)
+        if (vnc.peers[k])
+            i->peers[i->nr_peers++] = *vnc.peers[k];
     pthread_mutex_unlock(&vnc.lock);
     return true;
 }
