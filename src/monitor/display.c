@@ -202,31 +202,62 @@ static unsigned key_value(struct json_object *k)
 }
 
 #define MAX_KEYS 16
+#define MAX_QUEUED 256 /* send-key commands waiting their turn */
 
-struct release {
+/* One send-key: pressed in order, held, released in reverse. */
+struct press {
     unsigned codes[MAX_KEYS], n;
     unsigned hold_ms;
+    struct press *next;
 };
 
-static void *release_later(void *arg)
-{
-    struct release *r = arg;
-    struct timespec ts = { r->hold_ms / 1000, (long)(r->hold_ms % 1000) * 1000000 };
+/* send-key returns at once and its keys go to the guest in turn, each
+ * command's after the previous one's release, as QEMU queues them: a shift
+ * held by one command never reaches the next command's keys. */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct press *head, **tail;
+    unsigned n;
+    bool running;
+} keyq = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, &keyq.head, 0, false };
 
-    nanosleep(&ts, NULL);
-    while (r->n--)
-        display_key(r->codes[r->n], false);
-    free(r);
+static void *key_worker(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        struct press *p;
+        struct timespec ts;
+
+        pthread_mutex_lock(&keyq.lock);
+        while (!keyq.head)
+            pthread_cond_wait(&keyq.cond, &keyq.lock);
+        p = keyq.head;
+        keyq.head = p->next;
+        if (!keyq.head)
+            keyq.tail = &keyq.head;
+        keyq.n--;
+        pthread_mutex_unlock(&keyq.lock);
+
+        for (unsigned i = 0; i < p->n; i++)
+            display_key(p->codes[i], true);
+        ts = (struct timespec){ p->hold_ms / 1000, (long)(p->hold_ms % 1000) * 1000000 };
+        while (nanosleep(&ts, &ts) && errno == EINTR)
+            ;
+        while (p->n--)
+            display_key(p->codes[p->n], false);
+        free(p);
+    }
     return NULL;
 }
 
 /* send-key {keys: [KeyValue], hold-time?: ms}: pressed in order, released
- * in reverse after hold-time (default 100 ms, on a thread of its own). */
+ * in reverse after hold-time (default 100 ms), after the keys of earlier
+ * send-key commands. */
 static struct json_object *send_key(struct vm *vm, struct json_object *args)
 {
     struct json_object *keys, *hold;
-    struct release *r;
-    pthread_t t;
+    struct press *p;
     size_t n;
 
     if (!args || !json_object_object_get_ex(args, "keys", &keys) ||
@@ -238,34 +269,52 @@ static struct json_object *send_key(struct vm *vm, struct json_object *args)
         qmp_fail("GenericError", "at most %d keys at once", MAX_KEYS);
         return NULL;
     }
-    r = calloc(1, sizeof(*r));
-    if (!r) {
+    p = calloc(1, sizeof(*p));
+    if (!p) {
         qmp_fail("GenericError", "out of memory");
         return NULL;
     }
-    r->hold_ms = 100;
+    p->hold_ms = 100;
     if (json_object_object_get_ex(args, "hold-time", &hold)) {
         int64_t ms = json_object_get_int64(hold);
 
-        r->hold_ms = ms < 0 ? 0 : ms > 10000 ? 10000 : ms;
+        p->hold_ms = ms < 0 ? 0 : ms > 10000 ? 10000 : ms;
     }
     for (size_t i = 0; i < n; i++) {
-        r->codes[i] = key_value(json_object_array_get_idx(keys, i));
-        if (!r->codes[i]) {
-            free(r);
+        p->codes[i] = key_value(json_object_array_get_idx(keys, i));
+        if (!p->codes[i]) {
+            free(p);
             qmp_fail("GenericError", "keys[%zu]: not a key xenner knows (%s)", i,
                      json_object_to_json_string(json_object_array_get_idx(keys, i)));
             return NULL;
         }
     }
-    r->n = n;
-    for (size_t i = 0; i < n; i++)
-        display_key(r->codes[i], true);
-    if (pthread_create(&t, NULL, release_later, r)) {
-        release_later(r);
+    p->n = n;
+    pthread_mutex_lock(&keyq.lock);
+    if (keyq.n >= MAX_QUEUED) {
+        pthread_mutex_unlock(&keyq.lock);
+        free(p);
+        qmp_fail("GenericError", "%d send-key commands are still waiting to be typed",
+                 MAX_QUEUED);
         return NULL;
     }
-    pthread_detach(t);
+    if (!keyq.running) {
+        pthread_t t;
+
+        if (pthread_create(&t, NULL, key_worker, NULL)) {
+            pthread_mutex_unlock(&keyq.lock);
+            free(p);
+            qmp_fail("GenericError", "cannot start the key thread");
+            return NULL;
+        }
+        pthread_detach(t);
+        keyq.running = true;
+    }
+    *keyq.tail = p;
+    keyq.tail = &p->next;
+    keyq.n++;
+    pthread_cond_signal(&keyq.cond);
+    pthread_mutex_unlock(&keyq.lock);
     return NULL;
 }
 
