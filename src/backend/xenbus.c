@@ -116,6 +116,15 @@ void xb_fail(struct xb_dev *dev, const char *fmt, ...)
     xb_be_printf(dev, "error", "%s", msg);
 }
 
+/* A connect that works drops the reason an earlier instance was refused. */
+static void clear_error(struct xb_dev *dev)
+{
+    char path[192];
+
+    snprintf(path, sizeof(path), "%s/error", dev->be);
+    xs_host_rm(store_xs(dev->vm), path); /* -ENOENT when there was none */
+}
+
 static void set_state(struct xb_dev *dev, enum xenbus_state st)
 {
     if (dev->state == st)
@@ -217,6 +226,7 @@ static void frontend_changed(void *opaque, const char *path, const char *token)
             break;
         }
         dev->connected = true;
+        clear_error(dev);
         set_state(dev, XenbusStateConnected);
         log_info("devices", "%s/%u: connected", dev->ops->type, dev->devid);
         break;

@@ -462,6 +462,13 @@ static void vfb_events(void)
     fe_set(&vfb, "state", "%d", XenbusStateInitialised);
     xt_check_true("vfb: a new frontend connects after the stop",
                   be_wait(&vfb, XenbusStateConnected));
+    {
+        char path[160];
+
+        xt_snprintf(path, sizeof(path), "%s/error", vfb.be);
+        xt_check_true("vfb: and the old reason is gone from the error node",
+                      xs_op(XS_READ, path, NULL, NULL, 0) != 0);
+    }
     fe_set(&vfb, "state", "%d", XenbusStateConnected);
     ev[0] = upd(0, 0, FB_W, FB_H);
     xt_check_true("vfb: and its update is taken", fb_send(ev, 1));
