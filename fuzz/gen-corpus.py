@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-# Writes the seed corpus of the xenstore fuzz targets (fuzz/corpus/xenstore-*/):
-# valid requests in each target's input format (see the comments at the top of
-# fuzz/xenstore-wire.c and fuzz/xenstore-ring.c). Run it after changing them.
+# Writes the seed corpus of the fuzz targets (fuzz/corpus/TARGET/): valid
+# requests in each target's input format (see the comment at the top of
+# fuzz/TARGET.c). Run it after changing them.
 import os
 import struct
 
@@ -175,6 +175,79 @@ def netif_seeds():
                                          tx(1, 0, 0, 9, 30)], tcp4, avail=2)
 
 
+# fbif: see the comment at the top of fuzz/fbif.c.
+FB_UPDATE, FB_RESIZE, FB_RING_LEN = 2, 3, 2048 // 40
+
+
+def fb_update(x, y, w, h):
+    return struct.pack("<Biiii", FB_UPDATE, x, y, w, h).ljust(40, b"\0")
+
+
+def fb_resize(w, h, stride, depth, offset):
+    return struct.pack("<Biiiii", FB_RESIZE, w, h, stride, depth, offset).ljust(40, b"\0")
+
+
+def fb_input(geom, events, cons=0, prod=None, more=0, cons2=None):
+    w, h, depth, stride, mem = geom
+    prod = (cons + len(events) if prod is None else prod) & 0xffffffff
+    head = struct.pack("<IIIIiiIIB", 0, 0, cons, prod, w, h, stride, mem, depth)
+    head += bytes([more, cons2 is not None]) + struct.pack("<I", cons2 or 0)
+    fb = bytes((i * 7 + i // 251) & 0xff for i in range(mem))
+    return head + bytes([len(events)]) + b"".join(events) + fb
+
+
+def fbif_seeds():
+    g32 = (32, 32, 32, 128, 32 * 128)
+    yield "updates-resizes", fb_input(g32, [
+        fb_update(0, 0, 32, 32), fb_update(10, 20, 5, 7), fb_update(-5, -5, 20, 20),
+        fb_update(30, 30, 100, 100), fb_update(1000, 0, 1, 1), fb_update(0, 0, -1, 5),
+        fb_resize(32, 32, 64, 16, 1024), fb_update(1, 1, 30, 30), fb_resize(32, 32, 64, 16, 2049),
+        fb_resize(100000, 64, 400000, 32, 0), bytes([9]).ljust(40, b"\0"),
+        fb_resize(24, 24, 96, 32, 0), fb_resize(16, 16, 48, 24, 2048), fb_update(0, 0, 16, 16)])
+    yield "depth8-wide", fb_input((2560, 6, 8, 2560, 2560 * 6), [
+        fb_update(2550, 0, 20, 6), fb_resize(1, 1600, 1, 8, 0), fb_update(0, 1590, 1, 20)])
+    yield "rgb565-offset", fb_input((32, 32, 16, 64, 8192 + 100), [
+        fb_resize(32, 32, 64, 16, 6148), fb_update(0, 0, 32, 32), fb_resize(32, 32, 64, 16, 6149)])
+    # events across the ring's end and the index's wrap, then more published
+    yield "wrap", fb_input(g32, [fb_update(i, i, 8, 8) for i in range(FB_RING_LEN)],
+                           cons=0xffffffe0, more=20)
+    # one more event than the ring holds, and a frontend moving out_cons back
+    yield "corrupt", fb_input(g32, [fb_update(0, 0, 1, 1)], prod=FB_RING_LEN + 1)
+    yield "cons-back", fb_input(g32, [fb_update(0, 0, 1, 1)] * 3, more=1, cons2=0xfffffff0)
+
+
+# kbdif: see the comment at the top of fuzz/kbdif.c.
+def kbd_key(code, down=True):
+    return bytes([4 if down else 0]) + struct.pack("<I", code)
+
+
+def kbd_ptr(x, y, wheel=0):
+    return bytes([1 | (wheel + 2) << 2]) + struct.pack("<I", x | y << 16)
+
+
+def kbd_consume(n):
+    return bytes([2]) + struct.pack("<I", n)
+
+
+def kbd_input(abs_ptr, steps, cons=0, prod=0):
+    return struct.pack("<IIII", cons, prod, 0, 0) + bytes([abs_ptr]) + b"".join(steps)
+
+
+def kbdif_seeds():
+    typing = [kbd_key(30), kbd_key(30, False), kbd_key(48), kbd_key(48, False), kbd_consume(4)]
+    yield "keys-abs", kbd_input(1, typing + [kbd_ptr(0, 0), kbd_ptr(0x7fff, 0x7fff, 1),
+                                             kbd_ptr(0x4000, 0x100, -1), kbd_consume(63)])
+    yield "relative", kbd_input(0, [kbd_ptr(100, 100), kbd_ptr(100, 100), kbd_ptr(100, 100, 2),
+                                    kbd_ptr(0, 0x7fff), kbd_consume(10), kbd_key(272)])
+    # more keys than the ring holds, then the guest catches up, over the index's wrap
+    yield "full-wrap", kbd_input(0, [kbd_key(i) for i in range(60)] + [kbd_consume(63)] +
+                                 [kbd_key(i) for i in range(10)] + [kbd_consume(5)],
+                                 cons=0xffffffe0, prod=0xffffffe0)
+    # a frontend storing a garbage in_cons: the device stops at the next key
+    yield "corrupt", kbd_input(1, [kbd_key(30), bytes([3]) + struct.pack("<I", 0x12345678),
+                                   kbd_key(30), kbd_key(31)])
+
+
 def write(target, seeds):
     d = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", target)
     os.makedirs(d, exist_ok=True)
@@ -187,3 +260,5 @@ write("xenstore-wire", wire_seeds())
 write("xenstore-ring", ring_seeds())
 write("blkif", blkif_seeds())
 write("netif", netif_seeds())
+write("fbif", fbif_seeds())
+write("kbdif", kbdif_seeds())

@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "backend/devices.h"
+#include "backend/fb-ring.h"
 #include "backend/xenbus.h"
 #include "ui/display.h"
 #include "util/log.h"
 #include "vmm/vmm.h"
-#include <xen/io/fbif.h>
 #include <xen/io/protocols.h>
 
 /*
@@ -22,10 +22,8 @@
  * frames are looked up once at connect (each must be the guest's RAM);
  * the pixels are read from them on each update event and converted into
  * the display. The guest can change its pixels, never where xenner reads.
+ * The ring, geometry and pixel logic is fb-ring.c's (fuzzed on its own).
  */
-
-#define PAGE 4096u
-#define FB_MAX_BYTES (64u << 20) /* larger than any display we show */
 
 struct vfb {
     struct xb_dev *dev;
@@ -34,61 +32,15 @@ struct vfb {
     uint64_t page_pfn;
     uint8_t **frames;        /* the framebuffer, a host pointer per page */
     size_t nr_frames, mem_length;
-    /* The geometry in force (the page's at connect, then resize events). */
-    unsigned width, height, depth, stride, offset;
+    struct fb_geom g; /* the geometry in force (the page's at connect, then resizes) */
     bool broken;
 };
 
-static bool geometry_ok(struct vfb *f, long width, long height, long depth, long stride,
-                        long offset)
-{
-    if (width <= 0 || height <= 0 || width > DISPLAY_MAX_WIDTH || height > DISPLAY_MAX_HEIGHT)
-        return false;
-    if (depth != 8 && depth != 16 && depth != 24 && depth != 32)
-        return false;
-    if (offset < 0 || stride < width * (depth / 8) || stride > 4 * DISPLAY_MAX_WIDTH)
-        return false;
-    return (uint64_t)offset + (uint64_t)stride * height <= f->mem_length;
-}
-
-/* Bytes [off, off+len) of the framebuffer into buf (page by page). */
-static void fb_read(struct vfb *f, size_t off, uint8_t *buf, size_t len)
-{
-    while (len) {
-        size_t in = off % PAGE, n = PAGE - in < len ? PAGE - in : len;
-
-        memcpy(buf, f->frames[off / PAGE] + in, n);
-        buf += n, off += n, len -= n;
-    }
-}
-
 /* Rectangle of the framebuffer into the display (display locked). */
-static void draw(struct vfb *f, uint32_t *px, unsigned x, unsigned y, unsigned w, unsigned h)
+static void draw(struct vfb *f, uint32_t *px, const struct fb_rect *r)
 {
-    unsigned bpp = f->depth / 8;
-    uint8_t row[4 * DISPLAY_MAX_WIDTH];
-
-    for (unsigned j = y; j < y + h; j++) {
-        uint32_t *dst = px + (size_t)j * f->width + x;
-        const uint8_t *s = row;
-
-        fb_read(f, f->offset + (size_t)j * f->stride + (size_t)x * bpp, row, (size_t)w * bpp);
-        for (unsigned i = 0; i < w; i++, s += bpp) {
-            unsigned v = bpp == 2 ? s[0] | s[1] << 8 : s[0];
-
-            switch (bpp) {
-            case 4: /* fall through: B, G, R(, x) in memory (Linux's xen-fbfront) */
-            case 3: dst[i] = DISPLAY_RGB(s[2], s[1], s[0]); break;
-            case 2: /* RGB565 */
-                dst[i] = DISPLAY_RGB((v >> 11 & 31) * 255 / 31, (v >> 5 & 63) * 255 / 63,
-                                     (v & 31) * 255 / 31);
-                break;
-            default: /* RGB332 */
-                dst[i] = DISPLAY_RGB((v >> 5) * 255 / 7, (v >> 2 & 7) * 255 / 7, (v & 3) * 255 / 3);
-            }
-        }
-    }
-    display_damage(x, y, w, h);
+    fb_draw(&f->g, f->frames, px, r);
+    display_damage(r->x, r->y, r->w, r->h);
 }
 
 static void redraw_all(struct vfb *f)
@@ -96,70 +48,55 @@ static void redraw_all(struct vfb *f)
     uint32_t *px;
 
     display_lock();
-    px = display_resize(f->width, f->height);
+    px = display_resize(f->g.width, f->g.height);
     if (px)
-        draw(f, px, 0, 0, f->width, f->height);
+        draw(f, px, &(struct fb_rect){ 0, 0, f->g.width, f->g.height });
     display_unlock();
 }
 
 static void update(struct vfb *f, const struct xenfb_update *u)
 {
-    long x = u->x, y = u->y, w = u->width, h = u->height;
+    struct fb_rect r;
     uint32_t *px;
     unsigned dw, dh;
 
-    /* Clip to the framebuffer: a bogus rectangle draws what it overlaps. */
-    if (x < 0)
-        w += x, x = 0;
-    if (y < 0)
-        h += y, y = 0;
-    if (w > (long)f->width - x)
-        w = (long)f->width - x;
-    if (h > (long)f->height - y)
-        h = (long)f->height - y;
-    if (w <= 0 || h <= 0)
+    if (!fb_clip(&f->g, u, &r))
         return;
     display_lock();
     px = display_pixels(&dw, &dh);
-    if (px && dw == f->width && dh == f->height)
-        draw(f, px, x, y, w, h);
+    if (px && dw == f->g.width && dh == f->g.height)
+        draw(f, px, &r);
     display_unlock();
 }
 
 /* The out ring (vCPU thread, c->lock held). */
 static void drain(struct vfb *f)
 {
-    struct xenfb_page *pg = f->page;
-    uint32_t cons = pg->out_cons;
-    uint32_t prod = __atomic_load_n(&pg->out_prod, __ATOMIC_ACQUIRE);
+    struct fb_out o;
+    union xenfb_out_event ev;
 
-    if (prod - cons > XENFB_OUT_RING_LEN) {
+    if (fb_out_begin(&o, f->page)) {
         f->broken = true;
-        xb_stop(f->dev, "out ring indexes corrupt (prod %u, cons %u)", prod, cons);
+        xb_stop(f->dev, "out ring indexes corrupt (prod %u, cons %u)", o.prod, o.cons);
         return;
     }
-    for (; cons != prod; cons++) {
-        union xenfb_out_event ev;
-
-        memcpy(&ev, &XENFB_OUT_RING_REF(pg, cons), sizeof(ev));
+    while (fb_out_next(&o, &ev)) {
         if (ev.type == XENFB_TYPE_UPDATE) {
             update(f, &ev.update);
         } else if (ev.type == XENFB_TYPE_RESIZE) {
             const struct xenfb_resize *r = &ev.resize;
 
-            if (!geometry_ok(f, r->width, r->height, r->depth, r->stride, r->offset)) {
+            if (!fb_resize(&f->g, r, f->mem_length)) {
                 log_warnx("devices", "vfb: resize to %dx%d, depth %d, stride %d, offset %d "
                           "ignored: out of range", r->width, r->height, r->depth, r->stride,
                           r->offset);
                 continue;
             }
-            f->width = r->width, f->height = r->height, f->depth = r->depth;
-            f->stride = r->stride, f->offset = r->offset;
-            log_info("devices", "vfb: %ux%u, depth %u", f->width, f->height, f->depth);
+            log_info("devices", "vfb: %ux%u, depth %u", f->g.width, f->g.height, f->g.depth);
             redraw_all(f);
         }
     }
-    __atomic_store_n(&pg->out_cons, cons, __ATOMIC_RELEASE);
+    fb_out_end(&o);
     xb_notify_guest(f->dev);
 }
 
@@ -195,8 +132,8 @@ static void unmap(struct vfb *f)
 /* The framebuffer's frames, through the page directory. */
 static int map_frames(struct vfb *f)
 {
-    const unsigned per_dir = PAGE / sizeof(f->page->pd[0]);
-    size_t n = (f->mem_length + PAGE - 1) / PAGE;
+    const unsigned per_dir = FB_PAGE / sizeof(f->page->pd[0]);
+    size_t n = (f->mem_length + FB_PAGE - 1) / FB_PAGE;
 
     f->frames = calloc(n, sizeof(*f->frames));
     if (!f->frames)
@@ -254,28 +191,24 @@ static int connect(struct xb_dev *dev)
     width = pg->width, height = pg->height, depth = pg->depth, stride = pg->line_length;
     f->mem_length = pg->mem_length;
     rc = -1;
-    if (f->mem_length == 0 || f->mem_length > FB_MAX_BYTES)
+    if (!fb_length_ok(f->mem_length))
         xb_fail(dev, "framebuffer length %zu out of range (at most %u MiB)", f->mem_length,
                 FB_MAX_BYTES >> 20);
-    else if (!geometry_ok(f, width, height, depth, stride, 0))
+    else if (!fb_geom_set(&f->g, width, height, depth, stride, 0, f->mem_length))
         xb_fail(dev, "framebuffer %ldx%ld, depth %ld, line length %ld, length %zu: "
                 "out of range", width, height, depth, stride, f->mem_length);
     else if (!map_frames(f))
         rc = 0;
-    if (!rc) {
-        f->width = width, f->height = height, f->depth = depth;
-        f->stride = stride, f->offset = 0;
-        if (port > UINT32_MAX || xb_bind(dev, port)) {
-            xb_fail(dev, "event-channel %lu is not an unbound port for domain 0", port);
-            rc = -1;
-        }
+    if (!rc && (port > UINT32_MAX || xb_bind(dev, port))) {
+        xb_fail(dev, "event-channel %lu is not an unbound port for domain 0", port);
+        rc = -1;
     }
     if (rc) {
         unmap(f);
         pthread_mutex_unlock(&f->lock);
         return -1;
     }
-    log_info("devices", "vfb: %ux%u, depth %u, %zu KiB", f->width, f->height, f->depth,
+    log_info("devices", "vfb: %ux%u, depth %u, %zu KiB", f->g.width, f->g.height, f->g.depth,
              f->mem_length >> 10);
     redraw_all(f);
     pthread_mutex_unlock(&f->lock);

@@ -2,14 +2,13 @@
 /* The PV keyboard and pointer (xenbus "vkbd"): the display's input into the guest. */
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "backend/devices.h"
+#include "backend/fb-ring.h"
 #include "backend/xenbus.h"
 #include "ui/display.h"
 #include "util/log.h"
 #include "vmm/vmm.h"
-#include <xen/io/kbdif.h>
 
 /*
  * Xen's xen/io/kbdif.h. The frontend (Linux's xen-kbdfront) shares one page
@@ -17,7 +16,8 @@
  * carries key, button, and pointer events to the guest. Positions are
  * absolute if the frontend asked for it ("request-abs-pointer"), else
  * relative to the last one. xenner owns the producer index; a consumer
- * index that cannot be the guest's stops the device.
+ * index that cannot be the guest's stops the device. The ring and pointer
+ * logic is fb-ring.c's (fuzzed on its own).
  */
 
 /* The absolute pointer's range, as told to the frontend: its default screen. */
@@ -27,32 +27,28 @@
 struct vkbd {
     struct xb_dev *dev;
     pthread_mutex_t lock; /* the page: input thread vs disconnect */
-    struct xenkbd_page *page; /* NULL while not connected */
+    struct kbd_in in; /* in.page: NULL while not connected */
     uint64_t pfn;
     uint32_t gref;
     bool by_grant;
-    bool abs;
-    uint32_t prod;
-    int last_x, last_y;
+    struct kbd_pointer ptr;
     bool broken;
 };
 
 /* One event into the in ring (lock held); dropped if the ring is full. */
 static void put(struct vkbd *k, const union xenkbd_in_event *ev)
 {
-    uint32_t cons = __atomic_load_n(&k->page->in_cons, __ATOMIC_ACQUIRE);
+    uint32_t cons;
 
-    if (k->prod - cons > XENKBD_IN_RING_LEN) {
+    switch (kbd_in_put(&k->in, ev, &cons)) {
+    case KBD_PUT_CORRUPT:
         k->broken = true;
-        xb_stop(k->dev, "in ring consumer index corrupt (prod %u, cons %u)", k->prod, cons);
-        return;
+        xb_stop(k->dev, "in ring consumer index corrupt (prod %u, cons %u)", k->in.prod, cons);
+        break;
+    case KBD_PUT_OK:
+        xb_notify_guest(k->dev);
+        break;
     }
-    if (k->prod - cons == XENKBD_IN_RING_LEN)
-        return; /* full: the event is lost, as a key pressed too fast */
-    memcpy(&XENKBD_IN_RING_REF(k->page, k->prod), ev, sizeof(*ev));
-    k->prod++;
-    __atomic_store_n(&k->page->in_prod, k->prod, __ATOMIC_RELEASE);
-    xb_notify_guest(k->dev);
 }
 
 static void key(void *opaque, unsigned code, bool down)
@@ -64,7 +60,7 @@ static void key(void *opaque, unsigned code, bool down)
     ev.key.pressed = down;
     ev.key.keycode = code;
     pthread_mutex_lock(&k->lock);
-    if (k->page && !k->broken)
+    if (k->in.page && !k->broken)
         put(k, &ev);
     pthread_mutex_unlock(&k->lock);
 }
@@ -72,25 +68,10 @@ static void key(void *opaque, unsigned code, bool down)
 static void pointer(void *opaque, int x, int y, int wheel)
 {
     struct vkbd *k = opaque;
-    union xenkbd_in_event ev = { 0 };
+    union xenkbd_in_event ev;
 
-    x = x * (ABS_WIDTH - 1) / DISPLAY_ABS_MAX;
-    y = y * (ABS_HEIGHT - 1) / DISPLAY_ABS_MAX;
     pthread_mutex_lock(&k->lock);
-    if (k->abs) {
-        ev.pos.type = XENKBD_TYPE_POS;
-        ev.pos.abs_x = x;
-        ev.pos.abs_y = y;
-        ev.pos.rel_z = -wheel; /* kbdif: wheel down is positive */
-    } else {
-        ev.motion.type = XENKBD_TYPE_MOTION;
-        ev.motion.rel_x = x - k->last_x;
-        ev.motion.rel_y = y - k->last_y;
-        ev.motion.rel_z = -wheel;
-    }
-    k->last_x = x, k->last_y = y;
-    if (k->page && !k->broken &&
-        (k->abs || ev.motion.rel_x || ev.motion.rel_y || ev.motion.rel_z))
+    if (kbd_pointer_event(&k->ptr, x, y, wheel, &ev) && k->in.page && !k->broken)
         put(k, &ev);
     pthread_mutex_unlock(&k->lock);
 }
@@ -144,16 +125,16 @@ static int connect(struct xb_dev *dev)
         return -1;
     }
     pthread_mutex_lock(&k->lock);
-    k->page = p;
+    k->in.page = p;
+    k->in.prod = __atomic_load_n(&k->in.page->in_prod, __ATOMIC_ACQUIRE);
     k->pfn = pfn;
     k->gref = ref;
     k->by_grant = by_grant;
-    k->abs = abs != 0;
+    k->ptr.abs = abs != 0;
     k->broken = false;
-    k->prod = __atomic_load_n(&k->page->in_prod, __ATOMIC_ACQUIRE);
     pthread_mutex_unlock(&k->lock);
     display_set_input(&input, k);
-    log_info("devices", "vkbd: keyboard and %s pointer", k->abs ? "absolute" : "relative");
+    log_info("devices", "vkbd: keyboard and %s pointer", k->ptr.abs ? "absolute" : "relative");
     return 0;
 }
 
@@ -163,13 +144,13 @@ static void disconnect(struct xb_dev *dev)
 
     display_set_input(NULL, NULL);
     pthread_mutex_lock(&k->lock);
-    if (k->page) {
+    if (k->in.page) {
         if (k->by_grant)
             xb_unmap(dev, k->gref, k->pfn, true);
         else
             xb_unmap_frame(dev, k->pfn, true);
     }
-    k->page = NULL;
+    k->in.page = NULL;
     pthread_mutex_unlock(&k->lock);
 }
 
@@ -187,6 +168,7 @@ void vkbd_add(struct vm *vm)
 
     if (!k)
         log_fatalx("devices", "out of memory");
+    k->ptr.width = ABS_WIDTH, k->ptr.height = ABS_HEIGHT;
     pthread_mutex_init(&k->lock, NULL);
     k->dev = xb_add(vm, &vkbd_ops, 0, k);
 }
