@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* blk-hostile: a PV test guest acting as a hostile blkfront against xenner's disk backend. */
 #include "xt.h"
+#include "xs.h"
 
 #include <xen/io/blkif.h>
 #include <xen/io/protocols.h>
@@ -19,67 +20,9 @@ const char xt_test_title[] = "blk-hostile: bad requests and a corrupt ring on xv
 #define REF_RING 8
 #define REF_DATA 9
 
-static struct xenstore_domain_interface *xs;
-static evtchn_port_t xs_port;
-static uint32_t xs_req_id;
-
-static void xs_put(const void *p, uint32_t n)
-{
-    const char *c = p;
-
-    for (uint32_t i = 0; i < n; i++) {
-        while (xs->req_prod - xs->req_cons >= XENSTORE_RING_SIZE)
-            xt_evtchn_send(xs_port);
-        xs->req[MASK_XENSTORE_IDX(xs->req_prod)] = c[i];
-        __atomic_thread_fence(__ATOMIC_RELEASE);
-        xs->req_prod++;
-    }
-}
-
-static bool xs_get(void *p, uint32_t n)
-{
-    char *c = p;
-    uint64_t end = xt_now() + XT_MS(5000);
-
-    for (uint32_t i = 0; i < n; i++) {
-        while (xs->rsp_prod == xs->rsp_cons)
-            if (xt_now() > end)
-                return false;
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        c[i] = xs->rsp[MASK_XENSTORE_IDX(xs->rsp_cons)];
-        xs->rsp_cons++;
-    }
-    return true;
-}
-
-/* One request; the reply's payload into @out (NUL-terminated). 0, or -1
- * for an error reply or no reply. */
-static int xs_op(uint32_t type, const char *a, const char *b, char *out, uint32_t outlen)
-{
-    struct xsd_sockmsg m = { .type = type, .req_id = ++xs_req_id,
-                             .len = strlen(a) + 1 + (b ? strlen(b) : 0) };
-    char buf[256];
-
-    xs_put(&m, sizeof(m));
-    xs_put(a, strlen(a) + 1);
-    if (b)
-        xs_put(b, strlen(b));
-    xt_evtchn_send(xs_port);
-    if (!xs_get(&m, sizeof(m)) || m.len >= sizeof(buf) || !xs_get(buf, m.len))
-        return -1;
-    buf[m.len] = 0;
-    if (out) {
-        uint32_t n = m.len < outlen - 1 ? m.len : outlen - 1;
-
-        memcpy(out, buf, n);
-        out[n] = 0;
-    }
-    return m.type == XS_ERROR ? -1 : 0;
-}
-
 static int xs_write(const char *path, const char *val)
 {
-    return xs_op(XS_WRITE, path, val, NULL, 0);
+    return xt_xs_op(XS_WRITE, path, val, NULL, 0);
 }
 
 /* Waits up to 5 s for @path to read @want. */
@@ -89,7 +32,7 @@ static bool xs_wait(const char *path, const char *want)
     char v[64] = "";
 
     while (xt_now() < end) {
-        if (!xs_op(XS_READ, path, NULL, v, sizeof(v)) && !strcmp(v, want))
+        if (!xt_xs_op(XS_READ, path, NULL, v, sizeof(v)) && !strcmp(v, want))
             return true;
         xt_spin_ns(XT_MS(1));
     }
@@ -102,7 +45,7 @@ static void be_path(const char *key, char *out, size_t len)
 {
     char be[128] = "";
 
-    xs_op(XS_READ, VBD "/backend", NULL, be, sizeof(be));
+    xt_xs_op(XS_READ, VBD "/backend", NULL, be, sizeof(be));
     xt_snprintf(out, len, "%s/%s", be, key);
 }
 
@@ -163,7 +106,7 @@ static bool connect(void)
     g[REF_DATA].flags = GTF_permit_access;
     if (!xt_check_rc("alloc_unbound for the backend", 0, xt_evtchn_alloc_unbound(0, &blk_port)))
         return false;
-    if (xs_op(XS_READ, VBD "/backend", NULL, be, sizeof(be))) {
+    if (xt_xs_op(XS_READ, VBD "/backend", NULL, be, sizeof(be))) {
         xtf_skip("no disk xvda: run with -drive");
         return false;
     }
@@ -182,9 +125,7 @@ void test_main(void)
     char be[160], err[160] = "";
     bool ok = true;
 
-    xs = xt_mfn_to_virt(xt_start_info->store_mfn);
-    xs_port = xt_start_info->store_evtchn;
-    if (!xt_check_true("xenstore ring mapped", xs != NULL) || !connect())
+    if (!xt_check_true("xenstore ring mapped", xt_xs_ready()) || !connect())
         return;
 
     r = read_req(5, 0, 7);
@@ -214,7 +155,7 @@ void test_main(void)
     xt_evtchn_send(blk_port);
     ok &= xt_check_true("a corrupt ring stops the device (backend Closing)", xs_wait(be, "5"));
     be_path("error", be, sizeof(be));
-    xs_op(XS_READ, be, NULL, err, sizeof(err));
+    xt_xs_op(XS_READ, be, NULL, err, sizeof(err));
     xt_printk("backend error node: %s\n", err);
     ok &= xt_check_true("and says why in its error node", strstr(err, "corrupt") != NULL);
     if (ok)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fb-hostile: a PV test guest acting as a hostile vfb and vkbd frontend against xenner's backends. */
 #include "xt.h"
+#include "xs.h"
 
 #include <xen/io/fbif.h>
 #include <xen/io/kbdif.h>
@@ -27,66 +28,6 @@ const char xt_test_title[] = "fb-hostile: bad pages, geometry, events and ring i
 #define REF_EMPTY 12
 #define REF_BEYOND 5000 /* past the one grant frame */
 
-/* ---- xenstore, as tests/devices/blk-hostile does it ---- */
-
-static struct xenstore_domain_interface *xs;
-static evtchn_port_t xs_port;
-static uint32_t xs_req_id;
-
-static void xs_put(const void *p, uint32_t n)
-{
-    const char *c = p;
-
-    for (uint32_t i = 0; i < n; i++) {
-        while (xs->req_prod - xs->req_cons >= XENSTORE_RING_SIZE)
-            xt_evtchn_send(xs_port);
-        xs->req[MASK_XENSTORE_IDX(xs->req_prod)] = c[i];
-        __atomic_thread_fence(__ATOMIC_RELEASE);
-        xs->req_prod++;
-    }
-}
-
-static bool xs_get(void *p, uint32_t n)
-{
-    char *c = p;
-    uint64_t end = xt_now() + XT_MS(5000);
-
-    for (uint32_t i = 0; i < n; i++) {
-        while (xs->rsp_prod == xs->rsp_cons)
-            if (xt_now() > end)
-                return false;
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        c[i] = xs->rsp[MASK_XENSTORE_IDX(xs->rsp_cons)];
-        xs->rsp_cons++;
-    }
-    return true;
-}
-
-/* One request; the reply's payload into @out (NUL-terminated). 0, or -1
- * for an error reply or no reply. */
-static int xs_op(uint32_t type, const char *a, const char *b, char *out, uint32_t outlen)
-{
-    struct xsd_sockmsg m = { .type = type, .req_id = ++xs_req_id,
-                             .len = strlen(a) + 1 + (b ? strlen(b) : 0) };
-    char buf[256];
-
-    xs_put(&m, sizeof(m));
-    xs_put(a, strlen(a) + 1);
-    if (b)
-        xs_put(b, strlen(b));
-    xt_evtchn_send(xs_port);
-    if (!xs_get(&m, sizeof(m)) || m.len >= sizeof(buf) || !xs_get(buf, m.len))
-        return -1;
-    buf[m.len] = 0;
-    if (out) {
-        uint32_t n = m.len < outlen - 1 ? m.len : outlen - 1;
-
-        memcpy(out, buf, n);
-        out[n] = 0;
-    }
-    return m.type == XS_ERROR ? -1 : 0;
-}
-
 /* ---- one device's two directories ---- */
 
 struct dev {
@@ -108,7 +49,7 @@ static void fe_set(struct dev *d, const char *key, const char *fmt, ...)
     xt_vsnprintf(val, sizeof(val), fmt, ap);
     va_end(ap);
     xt_snprintf(path, sizeof(path), "%s/%s", d->fe, key);
-    if (xs_op(XS_WRITE, path, val, NULL, 0))
+    if (xt_xs_op(XS_WRITE, path, val, NULL, 0))
         xtf_error("Error: cannot write %s\n", path);
 }
 
@@ -117,7 +58,7 @@ static void fe_rm(struct dev *d, const char *key)
     char path[96];
 
     xt_snprintf(path, sizeof(path), "%s/%s", d->fe, key);
-    xs_op(XS_RM, path, NULL, NULL, 0); /* may not exist */
+    xt_xs_op(XS_RM, path, NULL, NULL, 0); /* may not exist */
 }
 
 static void be_read(struct dev *d, const char *key, char *out, uint32_t len)
@@ -126,7 +67,7 @@ static void be_read(struct dev *d, const char *key, char *out, uint32_t len)
 
     xt_snprintf(path, sizeof(path), "%s/%s", d->be, key);
     out[0] = 0;
-    xs_op(XS_READ, path, NULL, out, len);
+    xt_xs_op(XS_READ, path, NULL, out, len);
 }
 
 /* Waits up to @ms for the backend's state to be @want. */
@@ -467,7 +408,7 @@ static void vfb_events(void)
 
         xt_snprintf(path, sizeof(path), "%s/error", vfb.be);
         xt_check_true("vfb: and the old reason is gone from the error node",
-                      xs_op(XS_READ, path, NULL, NULL, 0) != 0);
+                      xt_xs_op(XS_READ, path, NULL, NULL, 0) != 0);
     }
     fe_set(&vfb, "state", "%d", XenbusStateConnected);
     ev[0] = upd(0, 0, FB_W, FB_H);
@@ -612,12 +553,10 @@ static void vkbd_input(void)
 
 void test_main(void)
 {
-    xs = xt_mfn_to_virt(xt_start_info->store_mfn);
-    xs_port = xt_start_info->store_evtchn;
-    if (!xt_check_true("xenstore ring mapped", xs != NULL) || !grant_table())
+    if (!xt_check_true("xenstore ring mapped", xt_xs_ready()) || !grant_table())
         return;
-    if (xs_op(XS_READ, "device/vfb/0/backend", NULL, vfb.be, sizeof(vfb.be)) ||
-        xs_op(XS_READ, "device/vkbd/0/backend", NULL, vkbd.be, sizeof(vkbd.be))) {
+    if (xt_xs_op(XS_READ, "device/vfb/0/backend", NULL, vfb.be, sizeof(vfb.be)) ||
+        xt_xs_op(XS_READ, "device/vkbd/0/backend", NULL, vkbd.be, sizeof(vkbd.be))) {
         xtf_skip("no vfb or vkbd: run with -vnc\n");
         return;
     }
