@@ -31,17 +31,6 @@
 #define DISK_SECTORS 64
 #define RING_SLOTS __CONST_RING_SIZE(blkif, PV_PAGE_SIZE)
 
-static size_t take(void *dst, size_t len, const uint8_t **data, size_t *size)
-{
-    size_t n = *size < len ? *size : len;
-
-    memset(dst, 0, len);
-    memcpy(dst, *data, n);
-    *data += n;
-    *size -= n;
-    return n;
-}
-
 static int make_disk(struct blk_disk *bd, unsigned cfg, uint8_t *image)
 {
     int fd = memfd_create("fuzz-disk", 0);
@@ -100,20 +89,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     blkif_sring_t *s = aligned_alloc(PV_PAGE_SIZE, PV_PAGE_SIZE);
     struct blk_ring *r = malloc(sizeof(*r));
     struct blk_disk bd;
+    struct fuzz_input in = {data, size};
     uint8_t cfg = 0, more = 0, n = 0;
     uint32_t idx[4];
     struct stat st;
     int fd;
 
     FUZZ_CHECK(s && r, "out of memory");
-    take(&cfg, 1, &data, &size);
-    take(&more, 1, &data, &size);
-    take(idx, sizeof(idx), &data, &size);
-    take(&n, 1, &data, &size);
+    fuzz_take(&in, &cfg, 1);
+    fuzz_take(&in, &more, 1);
+    fuzz_take(&in, idx, sizeof(idx));
+    fuzz_take(&in, &n, 1);
     memset(s, 0, PV_PAGE_SIZE);
     for (unsigned i = 0; i < n % (RING_SLOTS + 1); i++)
-        take(&s->ring[i].req, sizeof(s->ring[i].req), &data, &size);
-    fuzz_dom_fill(d, data, size);
+        fuzz_take(&in, &s->ring[i].req, sizeof(s->ring[i].req));
+    fuzz_dom_fill(d, in.p, in.left);
     fd = make_disk(&bd, cfg, image);
 
     blk_ring_init(r, d, 0, &bd, s);

@@ -39,21 +39,6 @@
 
 #define FUZZ_FB_MAX (16 * FB_PAGE) /* drawn at most: larger ones are only checked */
 
-struct input {
-    const uint8_t *p;
-    size_t left;
-};
-
-static void take(struct input *in, void *dst, size_t len)
-{
-    size_t n = in->left < len ? in->left : len;
-
-    memset(dst, 0, len);
-    memcpy(dst, in->p, n);
-    in->p += n;
-    in->left -= n;
-}
-
 /* The framebuffer and the screen, as vfb.c and the display hold them. */
 struct fb {
     struct fb_geom g;
@@ -223,13 +208,13 @@ static bool connect_check(struct fb *f, const struct xenfb_page *pg)
 }
 
 /* The framebuffer's pages from @in, each alone, the last one no longer than mem_length. */
-static void map_frames(struct fb *f, struct input *in)
+static void map_frames(struct fb *f, struct fuzz_input *in)
 {
     f->flat = malloc(f->mem_length);
     f->nr_frames = (f->mem_length + FB_PAGE - 1) / FB_PAGE;
     f->frames = calloc(f->nr_frames, sizeof(*f->frames));
     FUZZ_CHECK(f->flat && f->frames, "out of memory");
-    take(in, f->flat, f->mem_length);
+    fuzz_take(in, f->flat, f->mem_length);
     for (size_t i = 0; i < f->nr_frames; i++) {
         size_t len = f->mem_length - i * FB_PAGE < FB_PAGE ? f->mem_length - i * FB_PAGE : FB_PAGE;
 
@@ -251,7 +236,7 @@ static void fb_free(struct fb *f)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct input in = {data, size};
+    struct fuzz_input in = {data, size};
     struct xenfb_page *pg = aligned_alloc(FB_PAGE, FB_PAGE);
     struct fb f = {0};
     uint8_t more, flags, n;
@@ -259,13 +244,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     FUZZ_CHECK(pg, "out of memory");
     memset(pg, 0xa5, FB_PAGE); /* the in ring and the page directory: anything */
-    take(&in, pg, offsetof(struct xenfb_page, depth) + 1);
-    take(&in, &more, 1);
-    take(&in, &flags, 1);
-    take(&in, &cons2, 4);
-    take(&in, &n, 1);
+    fuzz_take(&in, pg, offsetof(struct xenfb_page, depth) + 1);
+    fuzz_take(&in, &more, 1);
+    fuzz_take(&in, &flags, 1);
+    fuzz_take(&in, &cons2, 4);
+    fuzz_take(&in, &n, 1);
     for (unsigned i = 0; i < n % (XENFB_OUT_RING_LEN + 1); i++)
-        take(&in, &XENFB_OUT_RING_REF(pg, pg->out_cons + i), XENFB_OUT_EVENT_SIZE);
+        fuzz_take(&in, &XENFB_OUT_RING_REF(pg, pg->out_cons + i), XENFB_OUT_EVENT_SIZE);
 
     if (connect_check(&f, pg) && f.mem_length <= FUZZ_FB_MAX) {
         map_frames(&f, &in);

@@ -2,6 +2,7 @@
 /* Shared by every fuzz target (fuzz.h). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzz.h"
 
@@ -9,4 +10,14 @@ void fuzz_fail(const char *file, int line, const char *what)
 {
     fprintf(stderr, "%s:%d: check failed: %s\n", file, line, what);
     abort();
+}
+
+void fuzz_take(struct fuzz_input *in, void *dst, size_t len)
+{
+    size_t n = in->left < len ? in->left : len;
+
+    memset(dst, 0, len);
+    memcpy(dst, in->p, n);
+    in->p += n;
+    in->left -= n;
 }

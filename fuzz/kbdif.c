@@ -36,21 +36,6 @@
 #define ABS_HEIGHT 600
 #define MAX_PUTS   4096
 
-struct input {
-    const uint8_t *p;
-    size_t left;
-};
-
-static void take(struct input *in, void *dst, size_t len)
-{
-    size_t n = in->left < len ? in->left : len;
-
-    memset(dst, 0, len);
-    memcpy(dst, in->p, n);
-    in->p += n;
-    in->left -= n;
-}
-
 struct model {
     struct kbd_in in;
     struct kbd_pointer ptr;
@@ -152,7 +137,7 @@ static void consume(struct model *m, unsigned max)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct input in = {data, size};
+    struct fuzz_input in = {data, size};
     struct xenkbd_page *pg = aligned_alloc(FB_PAGE, FB_PAGE);
     static struct model m;
     uint8_t flags, op;
@@ -160,15 +145,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     FUZZ_CHECK(pg, "out of memory");
     memset(pg, 0x5a, FB_PAGE);
-    take(&in, pg, sizeof(*pg));
-    take(&in, &flags, 1);
+    fuzz_take(&in, pg, sizeof(*pg));
+    fuzz_take(&in, &flags, 1);
     m = (struct model){.in = {.page = pg, .prod = pg->in_prod},
                        .honest = true,
                        .first = pg->in_prod,
                        .ptr = {.abs = flags & 1, .width = ABS_WIDTH, .height = ABS_HEIGHT}};
     while (in.left) {
-        take(&in, &op, 1);
-        take(&in, &arg, 4);
+        fuzz_take(&in, &op, 1);
+        fuzz_take(&in, &arg, 4);
         switch (op % 4) {
         case 0: {
             union xenkbd_in_event ev = {0};

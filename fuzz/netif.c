@@ -28,21 +28,6 @@
 
 #define SLOT sizeof(netif_tx_request_t)
 
-struct input {
-    const uint8_t *p;
-    size_t left;
-};
-
-static void take(struct input *in, void *dst, size_t len)
-{
-    size_t n = in->left < len ? in->left : len;
-
-    memset(dst, 0, len);
-    memcpy(dst, in->p, n);
-    in->p += n;
-    in->left -= n;
-}
-
 static unsigned be16(const uint8_t *b)
 {
     return (unsigned)b[0] << 8 | b[1];
@@ -130,7 +115,7 @@ static void poison_unpublished(netif_tx_request_t *ring, unsigned size, uint32_t
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct input in = {data, size};
+    struct fuzz_input in = {data, size};
     uint8_t order;
     uint16_t avail16, cs[3];
     uint32_t start;
@@ -138,16 +123,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     netif_tx_request_t *ring;
     uint8_t *page = malloc(NET_PAGE);
 
-    take(&in, &order, 1);
-    take(&in, &start, 4);
-    take(&in, &avail16, 2);
-    take(&in, cs, sizeof(cs));
+    fuzz_take(&in, &order, 1);
+    fuzz_take(&in, &start, 4);
+    fuzz_take(&in, &avail16, 2);
+    fuzz_take(&in, cs, sizeof(cs));
     slots = 1u << (order % 9);
     avail = avail16 % (slots + 2);
     ring = malloc(slots * SLOT);
     FUZZ_CHECK(ring && page, "out of memory");
-    take(&in, ring, slots * SLOT);
-    take(&in, page, NET_PAGE);
+    fuzz_take(&in, ring, slots * SLOT);
+    fuzz_take(&in, page, NET_PAGE);
     fill_and_verify(page, cs[0] % (NET_PAGE + 1), cs[1], cs[2]);
 
     /* Packet after packet, as long as the parser consumes slots. */
