@@ -51,16 +51,6 @@ static const struct {
 
 static const char *const cpu_models[] = { "qemu64", "kvm64", "host", "max" };
 
-static const char *arg_str(struct json_object *args, const char *key)
-{
-    struct json_object *v;
-
-    if (!args || !json_object_object_get_ex(args, key, &v) ||
-        !json_object_is_type(v, json_type_string))
-        return NULL;
-    return json_object_get_string(v);
-}
-
 static bool known_type(const char *name)
 {
     for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++)
@@ -129,7 +119,7 @@ static struct json_object *q_kvm(struct vm *vm, struct json_object *args)
 static struct json_object *q_types(struct vm *vm, struct json_object *args)
 {
     struct json_object *r = ARR();
-    const char *impl = arg_str(args, "implements");
+    const char *impl = qmp_arg_str(args, "implements");
     char why[256];
 
     for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
@@ -151,7 +141,7 @@ static struct json_object *q_types(struct vm *vm, struct json_object *args)
  * device types xenner knows; others do not exist. */
 static struct json_object *q_type_props(struct vm *vm, struct json_object *args)
 {
-    const char *t = arg_str(args, "typename");
+    const char *t = qmp_arg_str(args, "typename");
 
     if (!t || !known_type(t)) {
         qmp_fail("DeviceNotFound", "Device '%s' not found", t ? t : "");
@@ -213,7 +203,7 @@ static struct json_object *q_cmdline(struct vm *vm, struct json_object *args)
                                         "mon", "qmp", "serial", "rtc", "boot", "msg",
                                         "overcommit", "object", "drive", "blockdev", "netdev",
                                         "device", "audiodev", "pidfile", "daemonize" };
-    const char *only = arg_str(args, "option");
+    const char *only = qmp_arg_str(args, "option");
     struct json_object *r = ARR();
 
     for (unsigned i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
@@ -255,7 +245,7 @@ static struct json_object *migrate_set_caps(struct vm *vm, struct json_object *a
         return NULL;
     }
     for (size_t i = 0; i < json_object_array_length(caps); i++) {
-        const char *name = arg_str(json_object_array_get_idx(caps, i), "capability");
+        const char *name = qmp_arg_str(json_object_array_get_idx(caps, i), "capability");
 
         if (!name || strcmp(name, "events")) {
             qmp_fail("GenericError", "Migration capability '%s' is not supported by xenner",
@@ -338,7 +328,7 @@ static struct json_object *prop(const char *name, const char *type)
  * /machine/peripheral by their -device ids. */
 static struct json_object *qom_list(struct vm *vm, struct json_object *args)
 {
-    const char *path = arg_str(args, "path");
+    const char *path = qmp_arg_str(args, "path");
     struct json_object *r;
 
     if (path && !strcmp(path, CPU_PATH) && !vm->cfg.no_machine) {
@@ -373,7 +363,7 @@ static struct json_object *qom_list(struct vm *vm, struct json_object *args)
 
 static struct json_object *qom_get(struct vm *vm, struct json_object *args)
 {
-    const char *path = arg_str(args, "path"), *p = arg_str(args, "property");
+    const char *path = qmp_arg_str(args, "path"), *p = qmp_arg_str(args, "property");
 
     if (path && p && !strcmp(path, CPU_PATH) && !vm->cfg.no_machine) {
         if (!strcmp(p, "type"))

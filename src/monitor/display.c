@@ -23,16 +23,6 @@
 #define BOOL(b) json_object_new_boolean(b)
 #define ADD(o, k, v) json_object_object_add(o, k, v)
 
-static const char *arg_str(struct json_object *args, const char *key)
-{
-    struct json_object *v;
-
-    if (!args || !json_object_object_get_ex(args, key, &v) ||
-        !json_object_is_type(v, json_type_string))
-        return NULL;
-    return json_object_get_string(v);
-}
-
 static struct json_object *peer_json(const struct vnc_peer *p)
 {
     struct json_object *o = OBJ();
@@ -137,7 +127,7 @@ static int write_png(int fd, const uint8_t *rgb, unsigned w, unsigned h)
 /* screendump {filename, format?: ppm|png}: the screen as the guest drew it. */
 static struct json_object *screendump(struct vm *vm, struct json_object *args)
 {
-    const char *file = arg_str(args, "filename"), *format = arg_str(args, "format");
+    const char *file = qmp_arg_str(args, "filename"), *format = qmp_arg_str(args, "format");
     unsigned w, h;
     uint8_t *rgb;
     int fd, rc, err;
@@ -150,8 +140,8 @@ static struct json_object *screendump(struct vm *vm, struct json_object *args)
         qmp_fail("GenericError", "Parameter 'format' does not accept value '%s'", format);
         return NULL;
     }
-    if (arg_str(args, "device")) {
-        qmp_fail("DeviceNotFound", "Device '%s' not found", arg_str(args, "device"));
+    if (qmp_arg_str(args, "device")) {
+        qmp_fail("DeviceNotFound", "Device '%s' not found", qmp_arg_str(args, "device"));
         return NULL;
     }
     rgb = display_copy_rgb(&w, &h);
@@ -337,8 +327,8 @@ static struct json_object *input_send_event(struct vm *vm, struct json_object *a
         qmp_fail("GenericError", "Parameter 'events' is missing");
         return NULL;
     }
-    if (arg_str(args, "device")) {
-        qmp_fail("DeviceNotFound", "Device '%s' not found", arg_str(args, "device"));
+    if (qmp_arg_str(args, "device")) {
+        qmp_fail("DeviceNotFound", "Device '%s' not found", qmp_arg_str(args, "device"));
         return NULL;
     }
     n = json_object_array_length(events);
@@ -405,7 +395,7 @@ bad:
 /* set_password {protocol: vnc, password, connected?}. */
 static struct json_object *set_password(struct vm *vm, struct json_object *args)
 {
-    const char *proto = arg_str(args, "protocol"), *pw = arg_str(args, "password");
+    const char *proto = qmp_arg_str(args, "protocol"), *pw = qmp_arg_str(args, "password");
 
     if (!proto || !pw) {
         qmp_fail("GenericError", "Parameters 'protocol' and 'password' are required");
@@ -416,7 +406,7 @@ static struct json_object *set_password(struct vm *vm, struct json_object *args)
                  proto);
         return NULL;
     }
-    if (arg_str(args, "connected") && strcmp(arg_str(args, "connected"), "keep")) {
+    if (qmp_arg_str(args, "connected") && strcmp(qmp_arg_str(args, "connected"), "keep")) {
         qmp_fail("GenericError", "VNC supports only connected=keep");
         return NULL;
     }
@@ -429,7 +419,7 @@ static struct json_object *set_password(struct vm *vm, struct json_object *args)
 /* expire_password {protocol: vnc, time: now|never|+SECONDS|SECONDS}. */
 static struct json_object *expire_password(struct vm *vm, struct json_object *args)
 {
-    const char *proto = arg_str(args, "protocol"), *t = arg_str(args, "time");
+    const char *proto = qmp_arg_str(args, "protocol"), *t = qmp_arg_str(args, "time");
     time_t when;
     char *end;
 

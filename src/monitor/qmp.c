@@ -39,6 +39,16 @@ static struct {
     char desc[256];
 } err;
 
+const char *qmp_arg_str(struct json_object *args, const char *key)
+{
+    struct json_object *v;
+
+    if (!args || !json_object_object_get_ex(args, key, &v) ||
+        !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}
+
 void qmp_fail(const char *cls, const char *fmt, ...)
 {
     va_list ap;

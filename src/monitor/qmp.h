@@ -42,5 +42,7 @@ extern const unsigned qmp_nr_display_commands;
 /* Fails the running command with error class @cls ("GenericError",
  * "DeviceNotFound", ...). */
 void qmp_fail(const char *cls, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The string argument @key of a command, or NULL if absent or not a string. */
+const char *qmp_arg_str(struct json_object *args, const char *key);
 
 #endif
