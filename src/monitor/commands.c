@@ -85,22 +85,20 @@ static struct json_object *q_schema(struct vm *vm, struct json_object *args)
     return ARR();
 }
 
+static void add_command_name(void *opaque, const char *name)
+{
+    struct json_object *c = OBJ();
+
+    ADD(c, "name", STR(name));
+    PUSH((struct json_object *)opaque, c);
+}
+
 static struct json_object *q_commands(struct vm *vm, struct json_object *args)
 {
-    struct json_object *r = ARR(), *c = OBJ();
+    struct json_object *r = ARR();
 
-    ADD(c, "name", STR("qmp_capabilities"));
-    PUSH(r, c);
-    for (unsigned i = 0; i < qmp_nr_commands; i++) {
-        c = OBJ();
-        ADD(c, "name", STR(qmp_commands[i].name));
-        PUSH(r, c);
-    }
-    for (unsigned i = 0; i < qmp_nr_display_commands; i++) {
-        c = OBJ();
-        ADD(c, "name", STR(qmp_display_commands[i].name));
-        PUSH(r, c);
-    }
+    add_command_name(r, "qmp_capabilities");
+    qmp_command_names(add_command_name, r);
     return r;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -447,7 +448,63 @@ static struct json_object *expire_password(struct vm *vm, struct json_object *ar
     return NULL;
 }
 
+/* A boolean argument: @dflt if absent, -1 (command failed) if not a boolean. */
+static int arg_bool(struct json_object *args, const char *key, bool dflt)
+{
+    struct json_object *v;
+
+    if (!args || !json_object_object_get_ex(args, key, &v))
+        return dflt;
+    if (!json_object_is_type(v, json_type_boolean)) {
+        qmp_fail("GenericError", "Invalid parameter type for '%s', expected: boolean", key);
+        return -1;
+    }
+    return json_object_get_boolean(v);
+}
+
+/*
+ * add_client {protocol: vnc, fdname, skipauth?, tls?}: a connected socket,
+ * passed before with getfd, becomes a VNC client, as libvirt's
+ * virDomainOpenGraphicsFD (virt-manager's console) asks.
+ */
+static struct json_object *add_client(struct vm *vm, struct json_object *args)
+{
+    const char *proto = qmp_arg_str(args, "protocol"), *name = qmp_arg_str(args, "fdname");
+    int skipauth = arg_bool(args, "skipauth", false), tls = arg_bool(args, "tls", false);
+    struct stat st;
+    int fd;
+
+    if (!proto || !name) {
+        qmp_fail("GenericError", "Parameters 'protocol' and 'fdname' are required");
+        return NULL;
+    }
+    if (skipauth < 0 || tls < 0)
+        return NULL;
+    if (strcmp(proto, "vnc")) {
+        qmp_fail("GenericError", "protocol '%s' is invalid (xenner serves vnc only)", proto);
+        return NULL;
+    }
+    if (tls) {
+        qmp_fail("GenericError", "xenner's VNC server has no TLS");
+        return NULL;
+    }
+    fd = qmp_take_fd(name);
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) || !S_ISSOCK(st.st_mode)) {
+        close(fd);
+        qmp_fail("GenericError", "File descriptor named '%s' is not a socket", name);
+        return NULL;
+    }
+    if (vnc_add_client(fd, skipauth)) {
+        close(fd);
+        qmp_fail("GenericError", "No VNC server is running (start xenner with -vnc)");
+    }
+    return NULL;
+}
+
 const struct qmp_cmd qmp_display_commands[] = {
+    { "add_client", add_client },
     { "query-vnc", q_vnc },
     { "screendump", screendump },
     { "send-key", send_key },

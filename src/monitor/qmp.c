@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -21,16 +22,26 @@
  */
 
 #define MAX_MONITORS 4
+#define MAX_NAMED_FDS 16 /* getfd's descriptors a monitor holds at once */
+
+struct named_fd {
+    char name[64];
+    int fd; /* -1: a free slot */
+};
 
 struct monitor {
     struct vm *vm;
     struct chardev *cd;
     struct json_tokener *tok;
     bool negotiated; /* qmp_capabilities done: commands and events flow */
+    int passed_fd;   /* the last descriptor the client passed, for getfd; or -1 */
+    struct named_fd fds[MAX_NAMED_FDS];
 };
 
 static struct monitor monitors[MAX_MONITORS];
 static unsigned nr_monitors;
+/* The monitor whose command is running (I/O thread only). */
+static struct monitor *current;
 
 /* The error of the command being run (I/O thread only). */
 static struct {
@@ -98,14 +109,124 @@ static void reply(struct monitor *m, struct json_object *id, struct json_object 
     send_obj(m, r);
 }
 
+/*
+ * Descriptors passed by the client (SCM_RIGHTS on a unix socket), as QEMU
+ * keeps them: the one that came with a `getfd` command is named by it, and
+ * `closefd` or a command that uses it (add_client) takes it back.
+ */
+static void on_passed_fd(void *opaque, int fd)
+{
+    struct monitor *m = opaque;
+
+    if (m->passed_fd >= 0)
+        close(m->passed_fd); /* passed with a command that did not take it */
+    m->passed_fd = fd;
+}
+
+static struct named_fd *find_fd(struct monitor *m, const char *name)
+{
+    for (unsigned i = 0; i < MAX_NAMED_FDS; i++)
+        if (m->fds[i].fd >= 0 && !strcmp(m->fds[i].name, name))
+            return &m->fds[i];
+    return NULL;
+}
+
+static struct json_object *getfd(struct vm *vm, struct json_object *args)
+{
+    const char *name = qmp_arg_str(args, "fdname");
+    struct named_fd *slot;
+
+    if (!name) {
+        qmp_fail("GenericError", "Parameter 'fdname' is missing");
+        return NULL;
+    }
+    if (current->passed_fd < 0) {
+        qmp_fail("GenericError", "No file descriptor supplied via SCM_RIGHTS");
+        return NULL;
+    }
+    if (name[0] >= '0' && name[0] <= '9') {
+        qmp_fail("GenericError", "Parameter 'fdname' expects a name not starting with a digit");
+        return NULL;
+    }
+    if (strlen(name) >= sizeof(slot->name)) {
+        qmp_fail("GenericError", "Parameter 'fdname' is longer than %zu characters",
+                 sizeof(slot->name) - 1);
+        return NULL;
+    }
+    slot = find_fd(current, name);
+    if (slot) {
+        close(slot->fd); /* as QEMU: the name now means the new descriptor */
+    } else {
+        for (unsigned i = 0; i < MAX_NAMED_FDS && !slot; i++)
+            if (current->fds[i].fd < 0)
+                slot = &current->fds[i];
+        if (!slot) {
+            qmp_fail("GenericError", "Too many file descriptors held (%d); closefd some",
+                     MAX_NAMED_FDS);
+            return NULL;
+        }
+        snprintf(slot->name, sizeof(slot->name), "%s", name);
+    }
+    slot->fd = current->passed_fd;
+    current->passed_fd = -1;
+    log_debug("qmp", "getfd %s: descriptor %d", name, slot->fd);
+    return NULL;
+}
+
+static struct json_object *closefd(struct vm *vm, struct json_object *args)
+{
+    const char *name = qmp_arg_str(args, "fdname");
+    int fd = name ? qmp_take_fd(name) : -1;
+
+    if (!name)
+        qmp_fail("GenericError", "Parameter 'fdname' is missing");
+    else if (fd >= 0)
+        close(fd);
+    return NULL;
+}
+
+int qmp_take_fd(const char *name)
+{
+    struct named_fd *slot = find_fd(current, name);
+    int fd;
+
+    if (!slot) {
+        qmp_fail("GenericError", "File descriptor named '%s' not found", name);
+        return -1;
+    }
+    fd = slot->fd;
+    slot->fd = -1;
+    return fd;
+}
+
+static const struct qmp_cmd fd_commands[] = {
+    { "getfd", getfd },
+    { "closefd", closefd },
+};
+static const unsigned nr_fd_commands = sizeof(fd_commands) / sizeof(fd_commands[0]);
+
+static const struct {
+    const struct qmp_cmd *cmds;
+    const unsigned *nr;
+} tables[] = {
+    { qmp_commands, &qmp_nr_commands },
+    { qmp_display_commands, &qmp_nr_display_commands },
+    { fd_commands, &nr_fd_commands },
+};
+
+void qmp_command_names(void (*fn)(void *opaque, const char *name), void *opaque)
+{
+    for (unsigned t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+        for (unsigned i = 0; i < *tables[t].nr; i++)
+            fn(opaque, tables[t].cmds[i].name);
+}
+
 static const struct qmp_cmd *find_cmd(const char *name)
 {
-    for (unsigned i = 0; i < qmp_nr_commands; i++)
-        if (!strcmp(qmp_commands[i].name, name))
-            return &qmp_commands[i];
-    for (unsigned i = 0; i < qmp_nr_display_commands; i++)
-        if (!strcmp(qmp_display_commands[i].name, name))
-            return &qmp_display_commands[i];
+    for (unsigned t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+        for (unsigned i = 0; i < *tables[t].nr; i++)
+            if (!strcmp(tables[t].cmds[i].name, name))
+                return &tables[t].cmds[i];
     return NULL;
 }
 
@@ -155,7 +276,9 @@ static void dispatch(struct monitor *m, struct json_object *req)
     }
     log_debug("qmp", "command %s", name);
     err.failed = false;
+    current = m;
     ret = c->fn(m->vm, args);
+    current = NULL;
     if (err.failed) {
         json_object_put(ret);
         reply_error(m, id, err.cls, err.desc);
@@ -224,6 +347,9 @@ static void on_close(void *opaque)
     struct monitor *m = opaque;
 
     m->negotiated = false;
+    if (m->passed_fd >= 0)
+        close(m->passed_fd);
+    m->passed_fd = -1;
 }
 
 /* A client survives a reboot's exec in its negotiated state, with no new greeting. */
@@ -241,7 +367,8 @@ static void on_restore(void *opaque, int negotiated)
 }
 
 static const struct chardev_fe qmp_fe = { .input = on_input, .opened = on_open, .closed = on_close,
-                                          .save = on_save, .restore = on_restore };
+                                          .save = on_save, .restore = on_restore,
+                                          .passed_fd = on_passed_fd };
 
 void monitor_add(struct vm *vm, struct chardev *cd)
 {
@@ -252,6 +379,9 @@ void monitor_add(struct vm *vm, struct chardev *cd)
     m = &monitors[nr_monitors++];
     m->vm = vm;
     m->cd = cd;
+    m->passed_fd = -1;
+    for (unsigned i = 0; i < MAX_NAMED_FDS; i++)
+        m->fds[i].fd = -1;
     m->tok = json_tokener_new();
     if (!m->tok)
         log_fatalx("qmp", "out of memory");

@@ -44,5 +44,10 @@ extern const unsigned qmp_nr_display_commands;
 void qmp_fail(const char *cls, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The string argument @key of a command, or NULL if absent or not a string. */
 const char *qmp_arg_str(struct json_object *args, const char *key);
+/* Takes the descriptor named @name by getfd on the running command's
+ * monitor (the caller owns it), or fails the command and returns -1. */
+int qmp_take_fd(const char *name);
+/* Calls @fn with every command's name but qmp_capabilities (query-commands). */
+void qmp_command_names(void (*fn)(void *opaque, const char *name), void *opaque);
 
 #endif

@@ -54,6 +54,8 @@ static struct {
     char password[9];   /* set_password; "" refuses every client */
     time_t expires;     /* expire_password; 0: never */
     void (*on_event)(const char *event, const struct vnc_peer *client);
+    struct added { int fd; bool skipauth; } added[VNC_MAX_PEERS]; /* add_client's, for the VNC thread */
+    unsigned nr_added;
 } vnc = { .listen_fd = -1, .wake = { -1, -1 }, .lock = PTHREAD_MUTEX_INITIALIZER };
 
 void vnc_configure(const char *arg)
@@ -191,7 +193,11 @@ static enum rfbNewClientAction new_client(rfbClientPtr cl)
     if (!c)
         return RFB_CLIENT_REFUSE;
     c->peer.family = vnc.family;
-    if (!getpeername(cl->sock, (struct sockaddr *)&sa, &len) && sa.ss_family != AF_UNIX)
+    if (getpeername(cl->sock, (struct sockaddr *)&sa, &len))
+        sa.ss_family = AF_UNIX; /* a socketpair from add_client */
+    if (sa.ss_family == AF_UNIX)
+        c->peer.family = "unix";
+    else
         getnameinfo((struct sockaddr *)&sa, len, c->peer.host, sizeof(c->peer.host),
                     c->peer.service, sizeof(c->peer.service), NI_NUMERICHOST | NI_NUMERICSERV);
     cl->clientData = c;
@@ -321,6 +327,48 @@ static void flush_damage(void)
         rfbMarkRectAsModified(vnc.screen, x, y, x + w, y + h);
 }
 
+int vnc_add_client(int fd, bool skipauth)
+{
+    int ret = -1;
+
+    if (!vnc.screen)
+        return -1;
+    pthread_mutex_lock(&vnc.lock);
+    if (vnc.nr_added < VNC_MAX_PEERS) {
+        vnc.added[vnc.nr_added++] = (struct added){ fd, skipauth };
+        ret = 0;
+    }
+    pthread_mutex_unlock(&vnc.lock);
+    if (ret)
+        log_warnx("vnc", "add_client: too many clients waiting to be added");
+    else
+        wake(NULL);
+    return ret;
+}
+
+/* add_client's sockets become clients (VNC thread). */
+static void take_added(void)
+{
+    struct added added[VNC_MAX_PEERS];
+    unsigned n;
+
+    pthread_mutex_lock(&vnc.lock);
+    n = vnc.nr_added;
+    memcpy(added, vnc.added, n * sizeof(added[0]));
+    vnc.nr_added = 0;
+    pthread_mutex_unlock(&vnc.lock);
+    for (unsigned i = 0; i < n; i++) {
+        rfbClientPtr cl = rfbNewClient(vnc.screen, added[i].fd);
+
+        /* libvncserver offers no authentication to a connection it made
+         * itself (reverseConnection): what skipauth asks. */
+        if (cl && added[i].skipauth)
+            cl->reverseConnection = TRUE;
+        if (!cl)
+            log_warnx("vnc", "add_client: libvncserver refused the socket");
+    }
+}
+
 static void *loop(void *arg)
 {
     char buf[64];
@@ -329,6 +377,7 @@ static void *loop(void *arg)
         rfbProcessEvents(vnc.screen, 500000);
         while (read(vnc.wake[0], buf, sizeof(buf)) > 0)
             ;
+        take_added();
         flush_damage();
         rfbProcessEvents(vnc.screen, 0);
         check_initialized();
@@ -415,6 +464,9 @@ void vnc_stop(void)
     wake(NULL);
     pthread_join(vnc.thread, NULL);
     display_set_waker(NULL, NULL);
+    for (unsigned i = 0; i < vnc.nr_added; i++)
+        close(vnc.added[i].fd);
+    vnc.nr_added = 0;
     rfbShutdownServer(vnc.screen, TRUE);
     vnc.screen = NULL;
 }

@@ -45,6 +45,11 @@ int vnc_set_password(const char *password);
  * the epoch; 0 never). -1 without a VNC server. */
 int vnc_expire_password(time_t when);
 
+/* QMP add_client: @fd, a connected socket, becomes a client (the VNC
+ * thread takes it over; without VNC authentication if @skipauth). 0, or -1
+ * without a VNC server (the caller keeps @fd). Any thread. */
+int vnc_add_client(int fd, bool skipauth);
+
 /* VNC_CONNECTED, VNC_INITIALIZED and VNC_DISCONNECTED, with the client, for
  * QMP (called on the VNC thread). */
 void vnc_on_event(void (*fn)(const char *event, const struct vnc_peer *client));

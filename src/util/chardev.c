@@ -247,6 +247,49 @@ void chardev_quiesce(void)
     pthread_mutex_lock(&input_gate);
 }
 
+/* Most descriptors one read takes (SCM_RIGHTS); libvirt sends one at a time. */
+#define MAX_PASSED_FDS 8
+
+/*
+ * A read from a unix socket client also takes the descriptors it passed
+ * (libvirt's getfd): each goes to the front end before the bytes it came
+ * with, or is closed if the front end takes none.
+ */
+static ssize_t read_socket(struct chardev *cd, int fd, char *buf, size_t len)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(MAX_PASSED_FDS * sizeof(int))];
+    } ctl;
+    struct iovec iov = { .iov_base = buf, .iov_len = len };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+                          .msg_controllen = sizeof(ctl.buf) };
+    ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+
+    if (n < 0)
+        return n;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        size_t nfds;
+
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < nfds; i++) {
+            int passed;
+
+            memcpy(&passed, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+            if (cd->fe && cd->fe->passed_fd)
+                cd->fe->passed_fd(cd->opaque, passed);
+            else
+                close(passed);
+        }
+    }
+    if (msg.msg_flags & MSG_CTRUNC)
+        log_warnx("chardev", "%s: a client passed more than %d descriptors at once; "
+                  "the rest were dropped", cd->id, MAX_PASSED_FDS);
+    return n;
+}
+
 static int on_input(struct vm *vm, int fd, void *opaque)
 {
     struct chardev *cd = opaque;
@@ -254,7 +297,7 @@ static int on_input(struct vm *vm, int fd, void *opaque)
     ssize_t n;
 
     pthread_mutex_lock(&input_gate);
-    n = read(fd, buf, sizeof(buf));
+    n = cd->kind == CD_SOCKET ? read_socket(cd, fd, buf, sizeof(buf)) : read(fd, buf, sizeof(buf));
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
         pthread_mutex_unlock(&input_gate);
         return 0;

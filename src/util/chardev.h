@@ -23,6 +23,9 @@ struct chardev_fe {
      * for a connected client (a monitor: negotiated), and back. Optional. */
     int (*save)(void *opaque);
     void (*restore)(void *opaque, int state);
+    /* A socket client passed descriptor @fd (SCM_RIGHTS), before the input
+     * it came with; the front end owns it. Optional: without it, closed. */
+    void (*passed_fd)(void *opaque, int fd);
 };
 
 /* -chardev BACKEND,id=ID,...: stdio, pty, socket (path= or fd=, server=on),

@@ -44,11 +44,17 @@ class Qmp:
         line, self.buf = self.buf.split(b"\r\n", 1)
         return json.loads(line)
 
-    def cmd(self, name, timeout=60, **args):
+    def cmd(self, name, timeout=60, fds=(), **args):
+        """Runs command name with args; fds go with it (SCM_RIGHTS), as
+        libvirt passes getfd's descriptor."""
         msg = {"execute": name, "id": f"id-{name}"}
         if args:
             msg["arguments"] = args
-        self.s.sendall(json.dumps(msg).encode() + b"\r\n")
+        data = json.dumps(msg).encode() + b"\r\n"
+        if fds:
+            sent = socket.send_fds(self.s, [data], list(fds))
+            data = data[sent:]
+        self.s.sendall(data)
         while True:
             m = self.read(timeout)
             if "event" in m:
@@ -58,8 +64,8 @@ class Qmp:
                 raise Failure(f"{name}: reply without our id: {m}")
             return m
 
-    def ok(self, name, **args):
-        r = self.cmd(name, **args)
+    def ok(self, name, fds=(), **args):
+        r = self.cmd(name, fds=fds, **args)
         if "return" not in r:
             raise Failure(f"{name}: {r}")
         return r["return"]
