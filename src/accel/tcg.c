@@ -104,34 +104,46 @@ static struct tcg_vcpu *TV(struct vcpu_host *vh)
 
 #define R(t, off) ((t)->r[(off) / 8])
 
-static const char *qemu_binary(void)
+/*
+ * The QEMU binary: $XENNER_QEMU, else qemu-system-x86_64 on $PATH as execvp
+ * would find it, except xenner itself: a libvirtd whose qemu-system-x86_64
+ * is xenner (README, "virt-manager") passes its PATH on to us. Fills @out
+ * and returns 0, or returns -1 with why in @why.
+ */
+static int find_qemu(char *out, size_t len, char *why, size_t wlen)
 {
-    const char *q = getenv("XENNER_QEMU");
+    const char *q = getenv("XENNER_QEMU"), *path = getenv("PATH");
+    struct stat self, st;
 
-    return q && *q ? q : "qemu-system-x86_64";
-}
-
-/* The QEMU binary as execvp would find it: 0, or -1 and why. */
-static int tcg_probe(char *why, size_t len)
-{
-    const char *q = qemu_binary(), *path = getenv("PATH");
-    char buf[4096];
-
-    if (strchr(q, '/')) {
+    if (q && *q) {
+        snprintf(out, len, "%s", q);
         if (access(q, X_OK) == 0)
             return 0;
-    } else {
-        for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
-            size_t n = strcspn(p, ":");
-
-            snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, q);
-            if (access(buf, X_OK) == 0)
-                return 0;
-            p += n + (p[n] == ':');
-        }
+        snprintf(why, wlen, "XENNER_QEMU=%s: %s", q, strerror(errno));
+        return -1;
     }
-    snprintf(why, len, "%s not found (install Debian's qemu-system-x86, or set XENNER_QEMU)", q);
+    q = "qemu-system-x86_64";
+    if (stat("/proc/self/exe", &self))
+        memset(&self, 0, sizeof(self));
+    for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+        size_t n = strcspn(p, ":");
+
+        snprintf(out, len, "%.*s/%s", (int)n, n ? p : ".", q);
+        if (access(out, X_OK) == 0 && !stat(out, &st) &&
+            !(st.st_dev == self.st_dev && st.st_ino == self.st_ino))
+            return 0;
+        p += n + (p[n] == ':');
+    }
+    snprintf(why, wlen, "%s not found (install Debian's qemu-system-x86, or set XENNER_QEMU)", q);
     return -1;
+}
+
+/* Whether the QEMU binary can be found: 0, or -1 and why. */
+static int tcg_probe(char *why, size_t len)
+{
+    char path[4096];
+
+    return find_qemu(path, sizeof(path), why, len);
 }
 
 static void *tcg_map_memory(struct vm *vm, uint64_t bytes)
@@ -238,10 +250,14 @@ static void put_fd(int fd, int want)
 static int spawn_qemu(struct vm *vm, struct tcg_state *s)
 {
     int note[2], kick[2], err[2];
-    char mem[160], size[32], accel[64], smp[32], gdbdev[256];
+    char mem[160], size[32], accel[64], smp[32], gdbdev[256], qemu[4096], why[256];
     const char *argv[40];
     unsigned n = 0;
 
+    if (find_qemu(qemu, sizeof(qemu), why, sizeof(why))) {
+        log_warnx("tcg", "%s", why);
+        return -1;
+    }
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, note) ||
         socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, kick) || pipe2(err, O_CLOEXEC)) {
         log_warn("tcg", "socketpair");
@@ -260,7 +276,7 @@ static int spawn_qemu(struct vm *vm, struct tcg_state *s)
      */
     snprintf(smp, sizeof(smp), "%u,maxcpus=%u", vm->d.nr_vcpus,
              vm->d.nr_vcpus > 2 ? vm->d.nr_vcpus : 2);
-    argv[n++] = qemu_binary();
+    argv[n++] = qemu;
     argv[n++] = "-M";
     /* microvm: no PIC, PIT, RTC or ACPI; one 16550 (our wake-up); the
      * firmware is ours (-bios), so nothing but us writes guest memory. */
@@ -336,7 +352,7 @@ static int spawn_qemu(struct vm *vm, struct tcg_state *s)
         put_fd(b, 6);
         for (int fd = 0; fd <= 6; fd++)
             fcntl(fd, F_SETFD, 0);
-        execvp(argv[0], (char **)argv);
+        execv(argv[0], (char **)argv);
         dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }

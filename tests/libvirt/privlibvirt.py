@@ -85,9 +85,13 @@ class Libvirtd:
     manager: libvirtd is stopped and the directories removed however the
     block ends."""
 
-    def __init__(self):
+    def __init__(self, emulator=None):
+        """emulator: a program libvirtd finds as qemu-system-x86_64 on its
+        PATH, the emulator of its capabilities (virsh capabilities);
+        default: Debian's QEMU."""
         assert os.environ.get(MARK), "privlibvirt.enter() first"
         self.top = pathlib.Path(tempfile.mkdtemp(prefix="xenner-libvirt-"))
+        self.emulator = emulator
         self.p = None
 
     def __enter__(self):
@@ -122,7 +126,13 @@ class Libvirtd:
             copy.write_text(text)
             _mount("--bind", str(copy), f"/etc/{name}")
         self.log = open(self.top / "libvirtd.out", "wb")
-        self.p = subprocess.Popen(["libvirtd", "-f", "/etc/libvirt/libvirtd.conf"],
+        env = dict(os.environ)
+        if self.emulator:
+            bindir = self.top / "bin"
+            bindir.mkdir()
+            (bindir / "qemu-system-x86_64").symlink_to(self.emulator)
+            env["PATH"] = f"{bindir}:{env.get('PATH', '/usr/sbin:/usr/bin:/sbin:/bin')}"
+        self.p = subprocess.Popen(["libvirtd", "-f", "/etc/libvirt/libvirtd.conf"], env=env,
                                   stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
                                   preexec_fn=_die_with_parent)
         sock = pathlib.Path("/run/libvirt/libvirt-sock")
