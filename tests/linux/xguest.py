@@ -2,6 +2,7 @@
 guest with its console on a pipe, checks and the kernel-log allowlist.
 Used by tests/linux/run-linux and the device, monitor and libvirt suites."""
 
+import atexit
 import ctypes
 import os
 import pathlib
@@ -146,9 +147,21 @@ class Guest:
             self.p.wait()
 
     def cpu_seconds(self):
-        with open(f"/proc/{self.p.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU time used so far by xenner and its running children (the
+        software CPU's QEMU, qemu-nbd): what the guest costs the host."""
+        total, todo = 0, [self.p.pid]
+        while todo:
+            pid = todo.pop()
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/children") as f:
+                        todo += [int(c) for c in f.read().split()]
+            except FileNotFoundError:
+                pass  # a child that just exited
+        return total / os.sysconf("SC_CLK_TCK")
 
 
 class Netns:
@@ -224,8 +237,10 @@ def check_dmesg(g):
 
 
 def guest_program(name):
-    """tests/linux/guest/NAME.c built as a static binary for the guest."""
+    """tests/linux/guest/NAME.c built as a static binary for the guest; removed
+    when the test exits."""
     out = pathlib.Path(tempfile.gettempdir()) / f"xenner-{name}-{os.getpid()}"
+    atexit.register(out.unlink, missing_ok=True)
     subprocess.run(["gcc", "-static", "-O2", "-o", str(out), str(HERE / "guest" / f"{name}.c")],
                    check=True)
     return out
