@@ -194,7 +194,7 @@ static enum rfbNewClientAction new_client(rfbClientPtr cl)
         return RFB_CLIENT_REFUSE;
     c->peer.family = vnc.family;
     if (getpeername(cl->sock, (struct sockaddr *)&sa, &len))
-        sa.ss_family = AF_UNIX; /* a socketpair from add_client */
+        sa.ss_family = AF_UNIX; /* no address to show: list it as local */
     if (sa.ss_family == AF_UNIX)
         c->peer.family = "unix";
     else

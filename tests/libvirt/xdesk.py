@@ -49,16 +49,6 @@ class Image:
             rows.extend([big] * k)
         return Image(self.width * k, self.height * k, b"".join(rows))
 
-    def count(self, colour, tol=24):
-        """How many pixels are within tol of colour, on each channel."""
-        n = 0
-        px = self.rgb
-        for i in range(0, len(px), 3):
-            if (abs(px[i] - colour[0]) <= tol and abs(px[i + 1] - colour[1]) <= tol
-                    and abs(px[i + 2] - colour[2]) <= tol):
-                n += 1
-        return n
-
     def ppm(self):
         return b"P6\n%d %d\n255\n" % (self.width, self.height) + self.rgb
 

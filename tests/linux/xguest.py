@@ -33,6 +33,13 @@ def no_accelerator():
     return "no accelerator: /dev/kvm is not usable and qemu-system-x86_64 is not installed"
 
 
+def on_kvm():
+    """Whether the tests' xenner runs its guests on KVM: as $XENNER_ACCEL says
+    (scripts/test's passes), else where /dev/kvm is usable."""
+    accel = os.environ.get("XENNER_ACCEL")
+    return accel == "kvm" if accel else os.access("/dev/kvm", os.R_OK | os.W_OK)
+
+
 def kit_dir(flavour):
     base = os.environ.get("XENNER_CACHE") or str(HERE.parent.parent / "cache")
     d = pathlib.Path(base) / "linux" / flavour
